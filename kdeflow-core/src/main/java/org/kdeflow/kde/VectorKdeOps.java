@@ -16,8 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * bits. k is rounded with the 1.5·2⁵² trick, so the integer is read from the low bits of x·log₂e + 1.5·2⁵².
  */
 public final class VectorKdeOps implements KdeOps {
-    /** The instance {@link KdeOps#best()} returns. */
-    public static final VectorKdeOps INSTANCE = new VectorKdeOps();
+    /** The instance {@link KdeOps#best()} returns: the hand-written exp. */
+    public static final VectorKdeOps INSTANCE = new VectorKdeOps(false);
+    /** The same loops with the Vector API's {@code lanewise(EXP)}, for the benchmark's comparison. */
+    public static final VectorKdeOps LANEWISE = new VectorKdeOps(true);
 
     static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED.length() <= PAD
             ? DoubleVector.SPECIES_PREFERRED : DoubleVector.SPECIES_512;
@@ -32,33 +34,48 @@ public final class VectorKdeOps implements KdeOps {
         1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
         1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600};
 
-    private VectorKdeOps() {
+    private final boolean lanewise;
+
+    private VectorKdeOps(boolean lanewise) {
+        this.lanewise = lanewise;
     }
 
-    /** Lane-wise e^x for x ≤ 0 (x &lt; EXP_MIN gives 0), relative error ≤ ~3e−16. */
+    private static final DoubleVector V_LOG2E = DoubleVector.broadcast(S, LOG2E);
+    private static final DoubleVector V_MAGIC = DoubleVector.broadcast(S, MAGIC);
+    private static final DoubleVector V_NLN2_HI = DoubleVector.broadcast(S, -LN2_HI);
+    private static final DoubleVector V_NLN2_LO = DoubleVector.broadcast(S, -LN2_LO);
+    private static final DoubleVector V_MIN = DoubleVector.broadcast(S, EXP_MIN);
+    private static final DoubleVector V_ZERO = DoubleVector.zero(S);
+    private static final DoubleVector C2 = DoubleVector.broadcast(S, C[2]);
+    private static final DoubleVector C3 = DoubleVector.broadcast(S, C[3]);
+    private static final DoubleVector C4 = DoubleVector.broadcast(S, C[4]);
+    private static final DoubleVector C5 = DoubleVector.broadcast(S, C[5]);
+    private static final DoubleVector C6 = DoubleVector.broadcast(S, C[6]);
+    private static final DoubleVector C7 = DoubleVector.broadcast(S, C[7]);
+    private static final DoubleVector C8 = DoubleVector.broadcast(S, C[8]);
+    private static final DoubleVector C9 = DoubleVector.broadcast(S, C[9]);
+    private static final DoubleVector C10 = DoubleVector.broadcast(S, C[10]);
+    private static final DoubleVector C11 = DoubleVector.broadcast(S, C[11]);
+    private static final DoubleVector C12 = DoubleVector.broadcast(S, C[12]);
+    private static final DoubleVector ONE = DoubleVector.broadcast(S, 1.0);
+    private static final LongVector BIAS = LongVector.broadcast(LongVector.SPECIES_512.length() == L
+            ? LongVector.SPECIES_512 : LongVector.SPECIES_256.length() == L ? LongVector.SPECIES_256
+            : LongVector.SPECIES_128, 1023 - MAGIC_BITS);
+
+    /**
+     * Lane-wise e^x for x ≤ 0 (x &lt; EXP_MIN gives 0), relative error ≤ ~3e−16. Kept under the JIT's inlining size
+     * limit (325 bytecodes): if it were not inlined into the loops, every vector would be boxed at the call.
+     */
     static DoubleVector exp(DoubleVector x) {
-        VectorMask<Double> under = x.compare(VectorOperators.LT, EXP_MIN);
-        DoubleVector xc = x.max(EXP_MIN);
-        DoubleVector t = xc.fma(DoubleVector.broadcast(S, LOG2E), DoubleVector.broadcast(S, MAGIC));
-        DoubleVector k = t.sub(MAGIC);
-        DoubleVector r = k.fma(DoubleVector.broadcast(S, -LN2_HI), xc);
-        r = k.fma(DoubleVector.broadcast(S, -LN2_LO), r);
-        DoubleVector p = DoubleVector.broadcast(S, C[12]);
-        p = p.fma(r, DoubleVector.broadcast(S, C[11]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[10]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[9]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[8]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[7]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[6]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[5]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[4]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[3]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[2]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[1]));
-        p = p.fma(r, DoubleVector.broadcast(S, C[0]));
-        LongVector bits = ((LongVector) t.reinterpretAsLongs())
-                .add(1023 - MAGIC_BITS).lanewise(VectorOperators.LSHL, 52);
-        return p.mul(bits.reinterpretAsDoubles()).blend(0.0, under);
+        DoubleVector xc = x.max(V_MIN);
+        DoubleVector t = xc.fma(V_LOG2E, V_MAGIC);
+        DoubleVector k = t.sub(V_MAGIC);
+        DoubleVector r = k.fma(V_NLN2_LO, k.fma(V_NLN2_HI, xc));
+        DoubleVector p = C12.fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7).fma(r, C6).fma(r, C5)
+                .fma(r, C4).fma(r, C3).fma(r, C2).fma(r, ONE).fma(r, ONE);
+        DoubleVector scale = t.reinterpretAsLongs().add(BIAS).lanewise(VectorOperators.LSHL, 52)
+                .reinterpretAsDoubles();
+        return p.mul(scale).blend(V_ZERO, x.compare(VectorOperators.LT, EXP_MIN));
     }
 
     @Override
@@ -72,6 +89,20 @@ public final class VectorKdeOps implements KdeOps {
                 for (int i = from; i < to; i += L) {
                     DoubleVector d0 = DoubleVector.fromArray(S, zT, i).sub(y0);
                     DoubleVector e = exp(d0.mul(d0).mul(half));
+                    acc = e.fma(DoubleVector.fromArray(S, w, i), acc);
+                }
+                out[q] += acc.reduceLanes(VectorOperators.ADD);
+            }
+        } else if (d == 2 && lanewise) {
+            for (int q = 0; q < m; q++) {
+                DoubleVector y0 = DoubleVector.broadcast(S, y[2 * q]);
+                DoubleVector y1 = DoubleVector.broadcast(S, y[2 * q + 1]);
+                DoubleVector acc = DoubleVector.zero(S);
+                for (int i = from; i < to; i += L) {
+                    DoubleVector d0 = DoubleVector.fromArray(S, zT, i).sub(y0);
+                    DoubleVector d1 = DoubleVector.fromArray(S, zT, stride + i).sub(y1);
+                    DoubleVector r2 = d1.fma(d1, d0.mul(d0));
+                    DoubleVector e = r2.mul(half).lanewise(VectorOperators.EXP);
                     acc = e.fma(DoubleVector.fromArray(S, w, i), acc);
                 }
                 out[q] += acc.reduceLanes(VectorOperators.ADD);
@@ -110,6 +141,10 @@ public final class VectorKdeOps implements KdeOps {
 
     @Override
     public void exp(double[] x, int from, int to) {
+        if (lanewise) {
+            expLanewise(x, from, to);
+            return;
+        }
         int k = from;
         for (int end = from + S.loopBound(to - from); k < end; k += L) {
             exp(DoubleVector.fromArray(S, x, k)).intoArray(x, k);
@@ -170,6 +205,6 @@ public final class VectorKdeOps implements KdeOps {
 
     @Override
     public String name() {
-        return "vector(" + L + " lanes)";
+        return "vector(" + L + " lanes" + (lanewise ? ", lanewise EXP" : "") + ")";
     }
 }
