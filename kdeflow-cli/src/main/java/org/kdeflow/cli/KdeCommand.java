@@ -366,7 +366,7 @@ public final class KdeCommand implements Callable<Integer> {
 
     /**
      * A colour-scale cap for a true density with a singular point (the spiral's f ~ 1/ρ at the origin): when the
-     * truth's maximum exceeds twice every estimate's, the truth panel is drawn clipped at twice the largest estimate
+     * truth's maximum exceeds twice every estimate's, the truth panel is drawn clipped at the largest estimate
      * value (and says so), so the shared scale still shows the estimates. NaN when no clipping is needed.
      */
     private static double displayCap(KdeStudy.Result r) {
@@ -380,7 +380,7 @@ public final class KdeCommand implements Callable<Integer> {
         for (double v : r.truth()) {
             truth = Math.max(truth, v);
         }
-        return truth > 2 * est && est > 0 ? 2 * est : Double.NaN;
+        return truth > 2 * est && est > 0 ? est : Double.NaN;
     }
 
     private static double[] clip(double[] v, double cap) {
