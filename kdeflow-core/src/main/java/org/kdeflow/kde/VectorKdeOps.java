@@ -165,40 +165,67 @@ public final class VectorKdeOps implements KdeOps {
         }
     }
 
+    /**
+     * A 4×2L register-blocked micro-kernel (as in GEMM libraries): for 4 rows of B and 2 vectors of a, 8 accumulators
+     * stay in registers over the whole inner loop; per sample i it loads 2 vectors of At and broadcasts 4 values of
+     * B for 8 fused multiply-adds.
+     */
     @Override
-    public void gramAccumulate(double[] A, int g1, double[] B, int g2, int nc, double[] F) {
-        for (int b = 0; b < g2; b++) {
-            int bo = b * nc;
-            int a = 0;
-            for (; a + 3 < g1; a += 4) {
-                int a0 = a * nc;
-                int a1 = a0 + nc;
-                int a2 = a1 + nc;
-                int a3 = a2 + nc;
-                DoubleVector s0 = DoubleVector.zero(S);
-                DoubleVector s1 = DoubleVector.zero(S);
-                DoubleVector s2 = DoubleVector.zero(S);
-                DoubleVector s3 = DoubleVector.zero(S);
-                for (int i = 0; i < nc; i += L) {
-                    DoubleVector bv = DoubleVector.fromArray(S, B, bo + i);
-                    s0 = DoubleVector.fromArray(S, A, a0 + i).fma(bv, s0);
-                    s1 = DoubleVector.fromArray(S, A, a1 + i).fma(bv, s1);
-                    s2 = DoubleVector.fromArray(S, A, a2 + i).fma(bv, s2);
-                    s3 = DoubleVector.fromArray(S, A, a3 + i).fma(bv, s3);
+    public void productAccumulate(double[] At, int g1p, double[] B, int g2, int nc, double[] F) {
+        int b = 0;
+        for (; b + 3 < g2; b += 4) {
+            int b0 = b * nc;
+            int b1 = b0 + nc;
+            int b2 = b1 + nc;
+            int b3 = b2 + nc;
+            for (int a = 0; a < g1p; a += 2 * L) {
+                int f0 = b * g1p + a;
+                int f1 = f0 + g1p;
+                int f2 = f1 + g1p;
+                int f3 = f2 + g1p;
+                DoubleVector c00 = DoubleVector.fromArray(S, F, f0);
+                DoubleVector c01 = DoubleVector.fromArray(S, F, f0 + L);
+                DoubleVector c10 = DoubleVector.fromArray(S, F, f1);
+                DoubleVector c11 = DoubleVector.fromArray(S, F, f1 + L);
+                DoubleVector c20 = DoubleVector.fromArray(S, F, f2);
+                DoubleVector c21 = DoubleVector.fromArray(S, F, f2 + L);
+                DoubleVector c30 = DoubleVector.fromArray(S, F, f3);
+                DoubleVector c31 = DoubleVector.fromArray(S, F, f3 + L);
+                for (int i = 0, ao = a; i < nc; i++, ao += g1p) {
+                    DoubleVector lo = DoubleVector.fromArray(S, At, ao);
+                    DoubleVector hi = DoubleVector.fromArray(S, At, ao + L);
+                    DoubleVector v0 = DoubleVector.broadcast(S, B[b0 + i]);
+                    c00 = lo.fma(v0, c00);
+                    c01 = hi.fma(v0, c01);
+                    DoubleVector v1 = DoubleVector.broadcast(S, B[b1 + i]);
+                    c10 = lo.fma(v1, c10);
+                    c11 = hi.fma(v1, c11);
+                    DoubleVector v2 = DoubleVector.broadcast(S, B[b2 + i]);
+                    c20 = lo.fma(v2, c20);
+                    c21 = hi.fma(v2, c21);
+                    DoubleVector v3 = DoubleVector.broadcast(S, B[b3 + i]);
+                    c30 = lo.fma(v3, c30);
+                    c31 = hi.fma(v3, c31);
                 }
-                int fo = b * g1 + a;
-                F[fo] += s0.reduceLanes(VectorOperators.ADD);
-                F[fo + 1] += s1.reduceLanes(VectorOperators.ADD);
-                F[fo + 2] += s2.reduceLanes(VectorOperators.ADD);
-                F[fo + 3] += s3.reduceLanes(VectorOperators.ADD);
+                c00.intoArray(F, f0);
+                c01.intoArray(F, f0 + L);
+                c10.intoArray(F, f1);
+                c11.intoArray(F, f1 + L);
+                c20.intoArray(F, f2);
+                c21.intoArray(F, f2 + L);
+                c30.intoArray(F, f3);
+                c31.intoArray(F, f3 + L);
             }
-            for (; a < g1; a++) {
-                int ao = a * nc;
-                DoubleVector s = DoubleVector.zero(S);
-                for (int i = 0; i < nc; i += L) {
-                    s = DoubleVector.fromArray(S, A, ao + i).fma(DoubleVector.fromArray(S, B, bo + i), s);
+        }
+        for (; b < g2; b++) {
+            int bo = b * nc;
+            for (int a = 0; a < g1p; a += L) {
+                int fo = b * g1p + a;
+                DoubleVector c = DoubleVector.fromArray(S, F, fo);
+                for (int i = 0, ao = a; i < nc; i++, ao += g1p) {
+                    c = DoubleVector.fromArray(S, At, ao).fma(DoubleVector.broadcast(S, B[bo + i]), c);
                 }
-                F[b * g1 + a] += s.reduceLanes(VectorOperators.ADD);
+                c.intoArray(F, fo);
             }
         }
     }
