@@ -101,6 +101,9 @@ public final class SampleCommand implements Callable<Integer> {
                         + "or --plot");
             }
             validateCommon();
+            if (Files.exists(out) && !Files.isDirectory(out)) {
+                throw usage("--out " + out + " is a file; --all writes into a folder");
+            }
             writeAll(out, seed, numGaussians);
             spec.commandLine().getOut().println("wrote the Task 1 samples and figures to " + out);
             return 0;
@@ -231,7 +234,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         var p1 = Plots.scatterPanels("Part I, Task 1: n = " + PART1_N + " samples each, seed " + seed,
                 part1.stream().map(d -> d.title().substring(0, d.title().indexOf(", n ="))).toList(),
-                part1.stream().map(d -> d.points().toArray()).toList(), null, 3);
+                part1.stream().map(d -> d.points().toArray()).toList(), null, 3, false);
         p1.save(folder.resolve("task1-part1.png"));
         p1.save(folder.resolve("task1-part1.svg"));
         var p2 = Plots.scatterPanels("Part II, Task 1: n = " + TOY_N + " samples each, seed " + seed,
