@@ -30,16 +30,26 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--quick", description = "Smaller sizes, for a smoke test.")
         boolean quick;
 
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
+        java.nio.file.Path json;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             if (reps < 1) {
                 throw new IllegalArgumentException("--reps must be at least 1, got " + reps);
             }
             PrintWriter out = spec.commandLine().getOut();
-            new KdeBench(out, reps, quick).run();
+            KdeBench bench = new KdeBench(out, reps, quick);
+            bench.run();
+            if (json != null) {
+                byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsBytes(bench.results());
+                org.kdeflow.io.AtomicFiles.write(json, bytes);
+            }
             return 0;
         }
     }
