@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -61,6 +64,55 @@ class FlowStateDictTest {
         assertEquals(3, s.layers());
         assertArrayEquals(new int[] {7, 4, 6}, s.hidden());
         assertArrayEquals(new double[] {0, 0, 1, 1, 1}, s.mask(1));
+    }
+
+    static byte[] resource(String name) throws Exception {
+        try (InputStream in = FlowStateDictTest.class.getResourceAsStream("/torch-flow/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    static Map<String, double[]> valuesOf(FlowStateDict s) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (String n : s.names()) {
+            m.put(n, s.values(n));
+        }
+        return m;
+    }
+
+    /** Rows of log_prob.csv: x0, x1, PyTorch's float32 log p, PyTorch's float64 log p. */
+    static double[][] torchLogProb() throws Exception {
+        String[] lines = new String(resource("log_prob.csv"), StandardCharsets.US_ASCII).trim().split("\n");
+        double[][] rows = new double[lines.length - 1][];
+        for (int i = 1; i < lines.length; i++) {
+            rows[i - 1] = Arrays.stream(lines[i].split(",")).mapToDouble(Double::parseDouble).toArray();
+        }
+        return rows;
+    }
+
+    @Test
+    void filesWrittenByPyTorchLoadAndTheWriterReproducesThem() throws Exception {
+        for (String f : new String[] {"notebook_flow_f32.safetensors", "notebook_flow_f64.safetensors"}) {
+            byte[] bytes = resource(f);
+            SafeTensors st = SafeTensors.parse(bytes, f);
+            FlowStateDict s = FlowStateDict.of(st, f);
+            assertEquals(2, s.dim());
+            assertEquals(4, s.layers());
+            assertArrayEquals(HIDDEN, s.hidden());
+            assertArrayEquals(new double[] {0, 1}, s.mask(3));
+            boolean f32 = f.contains("f32");
+            // The hand-written layout of NotebookFlowReference and kdeflow's own writer give PyTorch's bytes exactly.
+            assertArrayEquals(bytes, NotebookFlowReference.torchFile(valuesOf(s), 2, f32, null), f);
+            assertArrayEquals(bytes, st.toBytes(f32 ? SafeTensors.DType.F32 : SafeTensors.DType.F64), f);
+            // The independent plain-Java flow on the loaded weights reproduces PyTorch's log-probabilities:
+            // in double to 1e-12 of PyTorch's float64 run (same weights, same formulas; only summation order
+            // differs), in float arithmetic to 1e-5 of PyTorch's float32 run (a few float ulps of |log p| ≈ 5).
+            for (double[] row : torchLogProb()) {
+                double[] x = {row[0], row[1]};
+                assertEquals(row[3], NotebookFlowReference.logProb(valuesOf(s), 4, x), 1e-12);
+                assertEquals(row[2], NotebookFlowReference.logProbFloat(valuesOf(s), 4, x), 1e-5);
+            }
+        }
     }
 
     static Stream<Arguments> broken() {
