@@ -98,6 +98,37 @@ class SafeTensorsFuzzTest {
         }
     }
 
+    private static final byte[] MODEL;
+
+    static {
+        try {
+            MODEL = FlowStateDictTest.resource("notebook_flow_f32.safetensors");
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The same corruptions of a real model file (written by PyTorch) through the model loader. */
+    @Property(tries = 1000)
+    void corruptedModelFilesLoadOrFailCleanly(@ForAll Kind kind, @ForAll long seed,
+                                              @ForAll @IntRange(min = 1, max = 2) int rounds) {
+        byte[] bytes = MODEL;
+        Random r = new Random(seed);
+        for (int i = 0; i < rounds; i++) {
+            bytes = corrupt(bytes, i == 0 ? kind : Kind.values()[r.nextInt(Kind.values().length)], r);
+        }
+        try {
+            FlowModelFile.fromSafeTensors(SafeTensors.parse(bytes, "model.safetensors"), "model.safetensors");
+            Statistics.collect(kind, "loaded");
+        } catch (IllegalArgumentException e) {
+            assertNotNull(e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            Statistics.collect(kind, "rejected");
+        } catch (Throwable e) {
+            fail(kind + " gave " + e, e);
+        }
+    }
+
     static byte[] corrupt(byte[] b, Kind kind, Random r) {
         if (b.length < 8) {
             return b;
