@@ -55,22 +55,27 @@ class CouplingFlow(nn.Module):
         return prior.log_prob(x) + log_det
 
 
-torch.manual_seed(0)
-model = CouplingFlow(4)
-with torch.no_grad():
-    for layer in model.layers:  # trained models have non-zero scale factors
-        layer.scale_factor.copy_(0.5 * torch.randn(2))
-x = 1.5 * torch.randn(64, 2)
-with torch.no_grad():
-    lp32 = model.log_probability(x.clone())
-save_file(model.state_dict(), "notebook_flow_f32.safetensors")
-model64 = CouplingFlow(4)
-model64.load_state_dict(load_file("notebook_flow_f32.safetensors"))
-model64.double()
-with torch.no_grad():
-    lp64 = model64.log_probability(x.double())
-save_file(model64.state_dict(), "notebook_flow_f64.safetensors")
-with open("log_prob.csv", "w") as f:
-    f.write("x0,x1,log_prob_f32,log_prob_f64\n")
-    for i in range(x.shape[0]):
-        f.write("%r,%r,%r,%r\n" % (float(x[i, 0]), float(x[i, 1]), float(lp32[i]), float(lp64[i])))
+def main():
+    torch.manual_seed(0)
+    model = CouplingFlow(4)
+    with torch.no_grad():
+        for layer in model.layers:  # trained models have non-zero scale factors
+            layer.scale_factor.copy_(0.5 * torch.randn(2))
+    x = 1.5 * torch.randn(64, 2)
+    with torch.no_grad():
+        lp32 = model.log_probability(x.clone())
+    save_file(model.state_dict(), "notebook_flow_f32.safetensors")
+    model64 = CouplingFlow(4)
+    model64.load_state_dict(load_file("notebook_flow_f32.safetensors"))
+    model64.double()
+    with torch.no_grad():
+        lp64 = model64.log_probability(x.double())
+    save_file(model64.state_dict(), "notebook_flow_f64.safetensors")
+    with open("log_prob.csv", "w") as f:
+        f.write("x0,x1,log_prob_f32,log_prob_f64\n")
+        for i in range(x.shape[0]):
+            f.write("%r,%r,%r,%r\n" % (float(x[i, 0]), float(x[i, 1]), float(lp32[i]), float(lp64[i])))
+
+
+if __name__ == "__main__":
+    main()
