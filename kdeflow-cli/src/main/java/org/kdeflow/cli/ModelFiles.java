@@ -49,6 +49,9 @@ final class ModelFiles {
         if (Files.isDirectory(file)) {
             throw new InputException(file + ": is a folder, expected a " + what + " file (.safetensors)");
         }
+        if (!Files.isRegularFile(file)) {
+            throw new InputException(file + ": is not a regular file, expected a " + what + " file (.safetensors)");
+        }
     }
 
     private static String describe(IOException e) {
