@@ -132,16 +132,77 @@ final class VectorDenseKernel implements DenseKernel {
     /**
      * Few outputs: each is a dot product of an input row with a weight row. Plain code with four partial sums: a
      * lane-wise dot product would end in a horizontal reduction per output, which costs more than it saves here.
+     * (Only one vector shape is used in this class: mixing shapes at the same call sites of the vector API defeats
+     * its intrinsics.)
      */
     private static void forwardNarrow(double[] x, int n, int in, int out, double[] w, int wOff, double[] b, int bOff,
             double[] y, boolean leaky) {
-        for (int r = 0; r < n; r++) {
+        int r = 0;
+        for (; r + 2 <= n; r += 2) {
+            int xr = r * in;
+            for (int o = 0; o < out; o++) {
+                double bo = b[bOff + o];
+                dot2x4(x, xr, xr + in, w, wOff + o * in, in, y, r * out + o, (r + 1) * out + o, bo, leaky, null);
+            }
+        }
+        for (; r < n; r++) {
             int xr = r * in;
             for (int o = 0; o < out; o++) {
                 double z = b[bOff + o] + dot4(x, xr, w, wOff + o * in, in);
                 y[r * out + o] = leaky ? (z > 0 ? z : SLOPE * z) : z;
             }
         }
+    }
+
+    /**
+     * Two dot products sharing c: z[zA] = act(bias + Σ a[aA+k]·c[cOff+k]), z[zB] likewise from aB; eight independent
+     * partial sums. act is LeakyReLU when {@code leaky}, else the leaky-ReLU derivative read from h[zA], h[zB] when
+     * h is not null, else the identity.
+     */
+    private static void dot2x4(double[] a, int aA, int aB, double[] c, int cOff, int len, double[] z, int zA, int zB,
+            double bias, boolean leaky, double[] h) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        double t0 = 0;
+        double t1 = 0;
+        double t2 = 0;
+        double t3 = 0;
+        int k = 0;
+        for (; k + 4 <= len; k += 4) {
+            double c0 = c[cOff + k];
+            double c1 = c[cOff + k + 1];
+            double c2 = c[cOff + k + 2];
+            double c3 = c[cOff + k + 3];
+            s0 = Math.fma(a[aA + k], c0, s0);
+            s1 = Math.fma(a[aA + k + 1], c1, s1);
+            s2 = Math.fma(a[aA + k + 2], c2, s2);
+            s3 = Math.fma(a[aA + k + 3], c3, s3);
+            t0 = Math.fma(a[aB + k], c0, t0);
+            t1 = Math.fma(a[aB + k + 1], c1, t1);
+            t2 = Math.fma(a[aB + k + 2], c2, t2);
+            t3 = Math.fma(a[aB + k + 3], c3, t3);
+        }
+        for (; k < len; k++) {
+            s0 = Math.fma(a[aA + k], c[cOff + k], s0);
+            t0 = Math.fma(a[aB + k], c[cOff + k], t0);
+        }
+        double u = bias + ((s0 + s1) + (s2 + s3));
+        double v = bias + ((t0 + t1) + (t2 + t3));
+        if (leaky) {
+            u = u > 0 ? u : SLOPE * u;
+            v = v > 0 ? v : SLOPE * v;
+        } else if (h != null) {
+            if (!(h[zA] > 0)) {
+                u *= SLOPE;
+            }
+            if (!(h[zB] > 0)) {
+                v *= SLOPE;
+            }
+        }
+        z[zA] = u;
+        z[zB] = v;
     }
 
     /** Σ a[aOff+k]·c[cOff+k] for k &lt; len, with four independent partial sums. */
@@ -167,7 +228,14 @@ final class VectorDenseKernel implements DenseKernel {
     public void backwardInput(double[] dy, int n, int in, int out, double[] w, int wOff, double[] wt, double[] dx,
             double[] hPrev) {
         if (in < L) {
-            for (int r = 0; r < n; r++) {
+            int r = 0;
+            for (; r + 2 <= n; r += 2) {
+                for (int i = 0; i < in; i++) {
+                    dot2x4(dy, r * out, (r + 1) * out, wt, i * out, out, dx, r * in + i, (r + 1) * in + i, 0.0, false,
+                            hPrev);
+                }
+            }
+            for (; r < n; r++) {
                 int xr = r * in;
                 for (int i = 0; i < in; i++) {
                     double g = dot4(dy, r * out, wt, i * out, out);

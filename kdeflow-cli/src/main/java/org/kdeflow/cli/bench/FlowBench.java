@@ -28,10 +28,14 @@ public final class FlowBench {
         }
     }
 
-    /** Measurements (times in seconds, rates in GFLOP/s). */
-    public record Result(Config config, String kernel, double[] seconds, double medianSeconds, double flopsPerRun,
-            double gflops, double layerGflopsVector, double layerGflopsScalar, double heldOutNll,
-            double finalValidLoss, int trainSize, int validSize) {
+    /**
+     * Measurements (times in seconds, rates in GFLOP/s). The first run includes the JIT's warm-up; the medians are
+     * over the later runs when there are any. CPU seconds are the training thread's own, which other processes on a
+     * shared machine do not inflate as they do wall time.
+     */
+    public record Result(Config config, String kernel, double[] seconds, double[] cpuSeconds, double medianSeconds,
+            double medianCpuSeconds, double flopsPerRun, double gflops, double layerGflopsVector,
+            double layerGflopsScalar, double heldOutNll, double finalValidLoss, int trainSize, int validSize) {
     }
 
     /** Runs the benchmark; {@code progress} receives one line per repeat (may be null). */
@@ -40,29 +44,37 @@ public final class FlowBench {
         Trainer trainer = new Trainer(Trainer.Options.defaults().withEpochs(c.epochs()).withBatchSize(c.batch())
                 .withSeed(c.initSeed()));
         double[] secs = new double[c.repeats()];
+        double[] cpu = new double[c.repeats()];
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         CouplingFlow first = null;
         TrainingResult firstResult = null;
         for (int r = 0; r < c.repeats(); r++) {
             CouplingFlow f = CouplingFlow.homework(c.layers(), c.initSeed());
+            long c0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             TrainingResult res = trainer.fit(f, data);
             secs[r] = (System.nanoTime() - t0) * 1e-9;
+            cpu[r] = (threads.getCurrentThreadCpuTime() - c0) * 1e-9;
             if (progress != null) {
-                progress.accept(String.format("run %d/%d: %.3f s, final validation loss %.4f", r + 1, c.repeats(),
-                        secs[r], res.finalValidLoss()));
+                progress.accept(String.format(java.util.Locale.ROOT, "run %d/%d: %.3f s wall, %.3f s CPU%s, final "
+                        + "validation loss %.4f", r + 1, c.repeats(), secs[r], cpu[r],
+                        r == 0 ? " (includes JIT warm-up)" : "", res.finalValidLoss()));
             }
             if (first == null) {
                 first = f;
                 firstResult = res;
             }
         }
-        double median = median(secs);
+        double[] warm = c.repeats() > 1 ? Arrays.copyOfRange(secs, 1, secs.length) : secs;
+        double[] warmCpu = c.repeats() > 1 ? Arrays.copyOfRange(cpu, 1, cpu.length) : cpu;
+        double median = median(warm);
+        double medianCpu = median(warmCpu);
         int nTrain = firstResult.trainSize();
         int nValid = firstResult.validSize();
         double flops = trainingFlops(CouplingFlow.Architecture.homework(c.layers()), nTrain, nValid, c.epochs());
         Dataset test = ToyDatasets.sample2dDatasets(c.dist(), c.testN(), c.testSeed(), c.numGaussians());
         double nll = -first.meanLogDensity(test);
-        return new Result(c, DenseKernel.get().name(), secs, median, flops, flops / median * 1e-9,
+        return new Result(c, DenseKernel.get().name(), secs, cpu, median, medianCpu, flops, flops / medianCpu * 1e-9,
                 layerGflops(DenseKernel.get()), layerGflops(DenseKernel.scalar()), nll, firstResult.finalValidLoss(),
                 nTrain, nValid);
     }

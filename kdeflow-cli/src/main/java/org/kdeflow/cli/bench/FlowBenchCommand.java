@@ -42,8 +42,10 @@ public final class FlowBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "flow training: %s, N=%d (%d train / %d valid), K=%d, %d epochs, batch 64, kernel %s,"
                 + " %d processors%n", dist, n, r.trainSize(), r.validSize(), layers, epochs, r.kernel(),
                 Runtime.getRuntime().availableProcessors());
-        out.printf(Locale.ROOT, "  median wall time   %.3f s  (runs:%s)%n", r.medianSeconds(), fmt(r.seconds()));
-        out.printf(Locale.ROOT, "  dense arithmetic   %.1f GFLOP/s  (%.1f GFLOP per run)%n", r.gflops(),
+        out.printf(Locale.ROOT, "  first run          %.3f s wall (includes JIT warm-up)%n", r.seconds()[0]);
+        out.printf(Locale.ROOT, "  median, warm runs  %.3f s wall, %.3f s CPU  (wall:%s; CPU:%s)%n",
+                r.medianSeconds(), r.medianCpuSeconds(), fmt(r.seconds()), fmt(r.cpuSeconds()));
+        out.printf(Locale.ROOT, "  dense arithmetic   %.1f GFLOP/s of CPU time  (%.1f GFLOP per run)%n", r.gflops(),
                 r.flopsPerRun() * 1e-9);
         out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s vector, %.1f GFLOP/s scalar%n",
                 r.layerGflopsVector(), r.layerGflopsScalar());
