@@ -86,6 +86,8 @@ class TrainModelFilesTest {
         assertOneLineError(run(train(12, "--resume", ckpt.toString(), "--hidden", "16,16")), "a flow Architecture");
         assertOneLineError(run(train(3, "--resume", ckpt.toString())), "5 epochs done, more than --epochs 3");
         assertOneLineError(run(train(12, "--resume", whole.toString())), "not a kdeflow training checkpoint");
+        assertOneLineError(SampleCommandTest.run("sample", "--model", ckpt.toString(), "--out",
+                dir.resolve("s.csv").toString()), "is a training checkpoint, not a model file");
         byte[] b = Files.readAllBytes(ckpt);
         Path broken = dir.resolve("broken.ckpt");
         Files.write(broken, Arrays.copyOf(b, b.length / 2));

@@ -65,6 +65,10 @@ public final class FlowModelFile {
 
     /** Builds the flow described by the tensors of {@code st}; {@code label} names the source in messages. */
     public static Loaded fromSafeTensors(SafeTensors st, String label) {
+        if (st.metadata().containsKey("checkpoint.version")) {
+            throw new IllegalArgumentException(label + ": is a training checkpoint, not a model file; continue it "
+                    + "with 'kdeflow train ... --resume " + label + " --save MODEL.safetensors'");
+        }
         FlowStateDict sd = FlowStateDict.of(st, label);
         checkMetadata(st.metadata(), sd, label);
         CouplingFlow.Architecture arch;
