@@ -3,17 +3,17 @@ package org.kdeflow.io;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,9 +61,11 @@ public final class SafeTensors {
     /** The reserved header key of the metadata map. */
     public static final String METADATA_KEY = "__metadata__";
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    /** Most dimensions a shape may have. */
+    private static final int MAX_RANK = 64;
+
+    private static final JsonFactory JSON_FACTORY = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     /** Element types kdeflow reads and writes. */
@@ -300,36 +301,29 @@ public final class SafeTensors {
                     + " bytes; truncated or not a safetensors file?)");
         }
         int headerEnd = 8 + (int) n;
-        String header;
-        try {
-            header = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, 8, (int) n)).toString();
-        } catch (CharacterCodingException e) {
-            throw bad(label, "header is not valid UTF-8");
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(header);
-        } catch (IOException | RuntimeException e) {
-            throw bad(label, "header is not valid JSON (" + firstLine(e.getMessage()) + ")");
-        }
-        if (root == null || !root.isObject()) {
-            throw bad(label, "header is not a JSON object");
-        }
+        checkUtf8(bytes, 8, (int) n, label);
         long dataLength = bytes.length - (long) headerEnd;
         Map<String, String> metadata = new LinkedHashMap<>();
         List<Entry> entries = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            String name = f.getKey();
-            JsonNode v = f.getValue();
-            if (name.equals(METADATA_KEY)) {
-                readMetadata(label, v, metadata);
-            } else {
-                entries.add(readEntry(label, name, v, dataLength));
+        // Streaming, so that memory stays proportional to the number of tensors, not to a tree of the header.
+        try (JsonParser p = JSON_FACTORY.createParser(bytes, 8, (int) n)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw bad(label, "header is not a JSON object");
             }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if (name.equals(METADATA_KEY)) {
+                    readMetadata(label, p, t, metadata);
+                } else {
+                    entries.add(readEntry(label, name, p, t, dataLength));
+                }
+            }
+            if (p.nextToken() != null) {
+                throw bad(label, "header is not valid JSON (content after the object)");
+            }
+        } catch (IOException e) {
+            throw bad(label, "header is not valid JSON (" + firstLine(e.getMessage()) + ")");
         }
         // The tensors must tile [0, dataLength) exactly.
         List<Entry> byOffset = new ArrayList<>(entries);
@@ -370,39 +364,59 @@ public final class SafeTensors {
     private record Entry(String name, DType dtype, int[] shape, long count, long begin, long end) {
     }
 
-    private static void readMetadata(String label, JsonNode v, Map<String, String> out) {
-        if (v.isNull()) {
+    private static void readMetadata(String label, JsonParser p, JsonToken t, Map<String, String> out)
+            throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
             return;
         }
-        if (!v.isObject()) {
-            throw bad(label, "'" + METADATA_KEY + "' must be an object of strings, found " + kind(v));
+        if (t != JsonToken.START_OBJECT) {
+            throw bad(label, "'" + METADATA_KEY + "' must be an object of strings, found " + kind(t));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> m = it.next();
-            if (!m.getValue().isTextual()) {
-                throw bad(label, "'" + METADATA_KEY + "' entry '" + m.getKey() + "' must be a string, found "
-                        + kind(m.getValue()));
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v != JsonToken.VALUE_STRING) {
+                throw bad(label, "'" + METADATA_KEY + "' entry '" + abbreviate(key) + "' must be a string, found "
+                        + kind(v));
             }
-            out.put(m.getKey(), m.getValue().textValue());
+            out.put(key, p.getText());
         }
     }
 
-    private static Entry readEntry(String label, String name, JsonNode v, long dataLength) {
-        String where = "tensor '" + name + "'";
-        if (!v.isObject()) {
-            throw bad(label, where + ": entry must be an object with dtype, shape and data_offsets, found " + kind(v));
+    private static Entry readEntry(String label, String name, JsonParser p, JsonToken t, long dataLength)
+            throws IOException {
+        String where = "tensor '" + abbreviate(name) + "'";
+        if (t != JsonToken.START_OBJECT) {
+            throw bad(label, where + ": entry must be an object with dtype, shape and data_offsets, found " + kind(t));
         }
-        JsonNode dt = v.get("dtype");
-        JsonNode sh = v.get("shape");
-        JsonNode off = v.get("data_offsets");
-        if (dt == null || sh == null || off == null) {
-            throw bad(label, where + ": entry lacks "
-                    + (dt == null ? "dtype" : sh == null ? "shape" : "data_offsets"));
+        String dtypeName = null;
+        int[] shape = null;
+        long[] offsets = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "dtype":
+                    if (v != JsonToken.VALUE_STRING) {
+                        throw bad(label, where + ": dtype must be a string, found " + kind(v));
+                    }
+                    dtypeName = p.getText();
+                    break;
+                case "shape":
+                    shape = readShape(label, where, p, v);
+                    break;
+                case "data_offsets":
+                    offsets = readOffsets(label, where, p, v, dataLength);
+                    break;
+                default:
+                    p.skipChildren(); // other fields carry nothing kdeflow needs
+                    break;
+            }
         }
-        if (!dt.isTextual()) {
-            throw bad(label, where + ": dtype must be a string, found " + kind(dt));
+        if (dtypeName == null || shape == null || offsets == null) {
+            throw bad(label, where + ": entry lacks " + (dtypeName == null ? "dtype" : shape == null ? "shape"
+                    : "data_offsets"));
         }
-        String dtypeName = dt.textValue();
         DType dtype = null;
         int elementBytes;
         if (dtypeName.equals("F32")) {
@@ -416,52 +430,26 @@ public final class SafeTensors {
         } else {
             throw bad(label, where + ": unknown dtype '" + abbreviate(dtypeName) + "'");
         }
-        if (!sh.isArray()) {
-            throw bad(label, where + ": shape must be an array of non-negative integers, found " + kind(sh));
-        }
-        if (sh.size() > 64) {
-            throw bad(label, where + ": shape has " + sh.size() + " dimensions");
-        }
-        int[] shape = new int[sh.size()];
-        long count = 1;
-        boolean overflow = false;
-        for (int i = 0; i < shape.length; i++) {
-            JsonNode s = sh.get(i);
-            if (!s.isIntegralNumber() || s.bigIntegerValue().signum() < 0) {
-                throw bad(label, where + ": shape " + show(sh) + " must hold non-negative integers");
-            }
-            if (!s.canConvertToInt()) {
-                throw bad(label, where + ": dimension " + abbreviate(s.asText()) + " of shape is too large");
-            }
-            shape[i] = s.intValue();
-            if (!overflow) {
-                try {
-                    count = Math.multiplyExact(count, shape[i]);
-                } catch (ArithmeticException e) {
-                    overflow = true;
-                }
-            }
-        }
-        if (!off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()) {
-            throw bad(label, where + ": data_offsets must be two integers [begin, end], found "
-                    + show(off));
-        }
-        JsonNode b = off.get(0);
-        JsonNode e = off.get(1);
-        if (!b.canConvertToLong() || !e.canConvertToLong() || b.longValue() < 0 || e.longValue() < 0
-                || b.longValue() > dataLength || e.longValue() > dataLength) {
-            throw bad(label, where + ": data_offsets " + show(off) + " lie outside the "
-                    + dataLength + " bytes of data");
-        }
-        long begin = b.longValue();
-        long end = e.longValue();
+        long begin = offsets[0];
+        long end = offsets[1];
         if (end < begin) {
             throw bad(label, where + ": data_offsets [" + begin + ", " + end + "] end before they begin");
         }
-        // The byte range is within the file, so a larger element count cannot match it.
-        if (overflow || count > (end - begin) / elementBytes + 1) {
-            throw bad(label, where + ": shape " + show(sh) + " of " + dtypeName
-                    + " needs more bytes than data_offsets [" + begin + ", " + end + "] hold");
+        // The byte range lies within the file (< 2^31 bytes): stop multiplying once the count exceeds what it can
+        // hold, so the product never overflows (count <= 2^31 and each dimension < 2^31 before each step).
+        long limit = (end - begin) / elementBytes;
+        long count = 1;
+        for (int s : shape) {
+            if (s == 0) {
+                count = 0;
+            }
+        }
+        for (int i = 0; i < shape.length && count != 0; i++) {
+            count *= shape[i];
+            if (count > limit + 1) {
+                throw bad(label, where + ": shape " + Arrays.toString(shape) + " of " + dtypeName
+                        + " needs more bytes than data_offsets [" + begin + ", " + end + "] hold");
+            }
         }
         long needed = count * elementBytes;
         if (needed != end - begin) {
@@ -475,6 +463,85 @@ public final class SafeTensors {
             throw bad(label, where + ": " + count + " elements are too many to load");
         }
         return new Entry(name, dtype, shape, count, begin, end);
+    }
+
+    private static int[] readShape(String label, String where, JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.START_ARRAY) {
+            throw bad(label, where + ": shape must be an array of non-negative integers, found " + kind(t));
+        }
+        int[] shape = new int[8];
+        int rank = 0;
+        JsonToken v;
+        while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (rank == MAX_RANK) {
+                throw bad(label, where + ": shape has more than " + MAX_RANK + " dimensions");
+            }
+            if (v != JsonToken.VALUE_NUMBER_INT) {
+                throw bad(label, where + ": shape must hold non-negative integers, found " + kind(v)
+                        + (v.isScalarValue() ? " " + abbreviate(p.getText()) : ""));
+            }
+            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    ? p.getBigIntegerValue().signum() < 0 : p.getLongValue() < 0) {
+                throw bad(label, where + ": shape must hold non-negative integers, found " + abbreviate(p.getText()));
+            }
+            if (p.getNumberType() != JsonParser.NumberType.INT) {
+                throw bad(label, where + ": dimension " + abbreviate(p.getText()) + " of shape is too large");
+            }
+            if (rank == shape.length) {
+                shape = Arrays.copyOf(shape, 2 * rank);
+            }
+            shape[rank++] = p.getIntValue();
+        }
+        return Arrays.copyOf(shape, rank);
+    }
+
+    private static long[] readOffsets(String label, String where, JsonParser p, JsonToken t, long dataLength)
+            throws IOException {
+        if (t != JsonToken.START_ARRAY) {
+            throw bad(label, where + ": data_offsets must be two integers [begin, end], found " + kind(t));
+        }
+        long[] o = new long[2];
+        int k = 0;
+        JsonToken v;
+        while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (k == 2 || v != JsonToken.VALUE_NUMBER_INT) {
+                throw bad(label, where + ": data_offsets must be two integers [begin, end]");
+            }
+            boolean inRange = p.getNumberType() != JsonParser.NumberType.BIG_INTEGER && p.getLongValue() >= 0
+                    && p.getLongValue() <= dataLength;
+            if (!inRange) {
+                throw bad(label, where + ": data_offsets value " + abbreviate(p.getText()) + " lies outside the "
+                        + dataLength + " bytes of data");
+            }
+            o[k++] = p.getLongValue();
+        }
+        if (k != 2) {
+            throw bad(label, where + ": data_offsets must be two integers [begin, end]");
+        }
+        return o;
+    }
+
+    /** Checks that bytes [off, off+len) are valid UTF-8, decoding in small chunks (no copy of the header). */
+    private static void checkUtf8(byte[] bytes, int off, int len, String label) {
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, off, len);
+        CharBuffer out = CharBuffer.allocate(8192);
+        while (true) {
+            CoderResult r = dec.decode(in, out, true);
+            if (r.isError()) {
+                throw bad(label, "header is not valid UTF-8 (at byte " + in.position() + ")");
+            }
+            out.clear();
+            if (r.isUnderflow()) {
+                break;
+            }
+        }
+        CoderResult r = dec.flush(out);
+        if (r.isError()) {
+            throw bad(label, "header is not valid UTF-8");
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ writing
@@ -507,7 +574,7 @@ public final class SafeTensors {
             total += (long) tensors.get(name).size() * dtype.bytes();
         }
         ByteArrayOutputStream json = new ByteArrayOutputStream();
-        try (JsonGenerator g = new JsonFactory().createGenerator(json, JsonEncoding.UTF8)) {
+        try (JsonGenerator g = JSON_FACTORY.createGenerator(json, JsonEncoding.UTF8)) {
             g.writeStartObject();
             if (!metadata.isEmpty()) {
                 g.writeObjectFieldStart(METADATA_KEY);
@@ -576,13 +643,25 @@ public final class SafeTensors {
         return new IllegalArgumentException(label + ": " + message);
     }
 
-    private static String kind(JsonNode v) {
-        return v.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    /** A JSON value for a message, without printing a huge container. */
-    private static String show(JsonNode v) {
-        return v.isContainerNode() && v.size() > 16 ? kind(v) + " of " + v.size() + " elements" : abbreviate(v.toString());
+    private static String kind(JsonToken t) {
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return String.valueOf(t);
+        }
     }
 
     private static String abbreviate(String s) {

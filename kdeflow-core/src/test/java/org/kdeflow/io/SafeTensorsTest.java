@@ -228,7 +228,13 @@ class SafeTensorsTest {
                 new Object[] {"truncated data", file("{" + ok + "}", f64(1)), "outside"},
                 new Object[] {"metadata not strings", file("{\"__metadata__\":{\"a\":1}," + ok + "}", TWO), "must be a string"},
                 new Object[] {"metadata array", file("{\"__metadata__\":[]," + ok + "}", TWO), "must be an object"},
-                new Object[] {"deep nesting", file("{\"x\":" + "[".repeat(5000) + "]".repeat(5000) + "}", TWO), "not valid JSON"});
+                new Object[] {"deep nesting", file("{\"x\":{\"junk\":" + "[".repeat(5000) + "]".repeat(5000) + "}}", TWO),
+                        "not valid JSON"},
+                new Object[] {"nested entry", file("{\"x\":" + "[".repeat(50) + "]".repeat(50) + "}", TWO),
+                        "entry must be an object"},
+                new Object[] {"too many dimensions", file("{\"x\":{\"dtype\":\"F64\",\"shape\":["
+                        + "1,".repeat(100) + "2],\"data_offsets\":[0,16]}}", TWO), "more than 64 dimensions"},
+                new Object[] {"empty header", file("", TWO), "not a JSON object"});
     }
 
     static byte[] badUtf8() {
