@@ -100,6 +100,11 @@ public final class FlowModelFile {
         toSafeTensors(flow, extraMetadata).write(file, dtype);
     }
 
+    /** Writes {@code flow} atomically as F64 (exact) with kdeflow's description in {@code __metadata__}. */
+    public static void save(CouplingFlow flow, Path file) throws IOException {
+        save(flow, file, DType.F64, null);
+    }
+
     /** The tensors and metadata {@link #save} writes. */
     public static SafeTensors toSafeTensors(CouplingFlow flow, Map<String, String> extraMetadata) {
         Objects.requireNonNull(flow, "flow");
