@@ -18,7 +18,9 @@ import org.kdeflow.io.TrainingCheckpoint;
 import org.kdeflow.train.Trainer;
 import org.kdeflow.train.TrainingListener;
 import org.kdeflow.train.TrainingResult;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The model-file options of {@code kdeflow train}: {@code --save}, {@code --dtype}, {@code --checkpoint},
@@ -54,6 +56,9 @@ public final class TrainModelOptions {
                     + "it; a larger --epochs extends it).")
     Path resume;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     private TrainingCheckpoint.Contents resumed;
 
     /** Checks the options before any work (exit 2 on a bad value). */
@@ -64,6 +69,16 @@ public final class TrainModelOptions {
         }
         if (checkpoint != null) {
             ModelFiles.checkOutputFile(checkpoint, "--checkpoint");
+        }
+        if (checkpoint == null && command != null && command.commandLine() != null
+                && command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption("--checkpoint-every")) {
+            throw new InputException("--checkpoint-every needs --checkpoint FILE");
+        }
+        if (save == null && command != null && command.commandLine() != null
+                && command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption("--dtype")) {
+            throw new InputException("--dtype sets the precision of --save MODEL.safetensors, which is missing");
         }
         if (checkpointEvery < 1) {
             throw new InputException("--checkpoint-every must be at least 1, got " + checkpointEvery);

@@ -68,6 +68,8 @@ class TrainModelFilesTest {
         assertOneLineError(run(train(2, "--save", dir.resolve("x.safetensors").toString(), "--dtype", "f16")),
                 "--dtype must be f32 or f64");
         assertFalse(Files.exists(dir.resolve("x.safetensors")));
+        assertOneLineError(run(train(2, "--checkpoint-every", "3")), "--checkpoint-every needs --checkpoint");
+        assertOneLineError(run(train(2, "--dtype", "f32")), "--save MODEL.safetensors, which is missing");
     }
 
     @Test
