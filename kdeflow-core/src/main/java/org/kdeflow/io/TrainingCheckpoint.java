@@ -209,8 +209,11 @@ public final class TrainingCheckpoint {
                     + (best == null ? " and no best.weights" : ""));
         }
         double bestValid = doubleOf(meta, "checkpoint.best_valid_loss", label);
-        double[] trainLosses = vector(st, "losses.train", epochs, label);
-        double[] validLosses = vector(st, "losses.valid", epochs, label);
+        if (bestEpoch > 0 && !Double.isFinite(bestValid)) {
+            throw bad(label, "checkpoint.best_valid_loss = " + bestValid + " is not finite");
+        }
+        double[] trainLosses = finite(vector(st, "losses.train", epochs, label), "losses.train", label);
+        double[] validLosses = finite(vector(st, "losses.valid", epochs, label), "losses.valid", label);
         Dataset train = dataset(st, "data.train", d, label);
         Dataset valid = dataset(st, "data.valid", d, label);
         NumpyRandomState.State rng = null;
