@@ -152,8 +152,15 @@ public final class TrainingCheckpoint {
      * @throws IOException              if it cannot be read
      */
     public static Contents read(Path file) throws IOException {
-        String label = file.toString();
-        SafeTensors st = SafeTensors.read(file);
+        return fromSafeTensors(SafeTensors.read(file), file.toString());
+    }
+
+    /**
+     * The checkpoint held by the tensors of {@code st}; {@code label} names the source in messages.
+     *
+     * @throws IllegalArgumentException if they are not a valid kdeflow checkpoint
+     */
+    public static Contents fromSafeTensors(SafeTensors st, String label) {
         Map<String, String> meta = st.metadata();
         String version = meta.get("checkpoint.version");
         if (version == null) {

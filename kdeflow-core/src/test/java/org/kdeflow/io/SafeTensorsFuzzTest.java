@@ -129,6 +129,43 @@ class SafeTensorsFuzzTest {
         }
     }
 
+    private static final byte[] CHECKPOINT = checkpoint();
+
+    private static byte[] checkpoint() {
+        org.kdeflow.train.Trainer.Options o = org.kdeflow.train.Trainer.Options.defaults().withEpochs(3)
+                .withBatchSize(32).withReshuffle(true);
+        org.kdeflow.flow.CouplingFlow f = org.kdeflow.flow.CouplingFlow.create(
+                new org.kdeflow.flow.CouplingFlow.Architecture(2, 2, new int[] {4}), 1);
+        org.kdeflow.train.Trainer.Session s = new org.kdeflow.train.Trainer(o).start(f,
+                org.kdeflow.data.ToyDatasets.sample2dDatasets("moons", 60, 0, 5));
+        s.runEpoch();
+        try {
+            java.nio.file.Path p = java.nio.file.Files.createTempFile("fuzz", ".ckpt");
+            TrainingCheckpoint.save(p, f, o, s, null);
+            byte[] b = java.nio.file.Files.readAllBytes(p);
+            java.nio.file.Files.delete(p);
+            return b;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The same corruptions of a training checkpoint through the checkpoint loader. */
+    @Property(tries = 500)
+    void corruptedCheckpointsLoadOrFailCleanly(@ForAll Kind kind, @ForAll long seed) {
+        byte[] bytes = corrupt(CHECKPOINT, kind, new Random(seed));
+        try {
+            TrainingCheckpoint.fromSafeTensors(SafeTensors.parse(bytes, "run.ckpt"), "run.ckpt");
+            Statistics.collect(kind, "loaded");
+        } catch (IllegalArgumentException e) {
+            assertNotNull(e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            Statistics.collect(kind, "rejected");
+        } catch (Throwable e) {
+            fail(kind + " gave " + e, e);
+        }
+    }
+
     static byte[] corrupt(byte[] b, Kind kind, Random r) {
         if (b.length < 8) {
             return b;
