@@ -64,14 +64,14 @@ public final class ScoreCommand implements Callable<Integer> {
         List<String> columns = new ArrayList<>(csv.hasHeader() ? csv.columns() : ModelFiles.columns(d));
         columns.add(columns.contains("log_prob") ? "log_prob_model" : "log_prob");
         writeScores(out, x.toArray(), n, d, logp, columns);
-        int zero = 0;
+        int underflow = 0;
         for (double v : logp) {
             if (!Double.isFinite(v)) {
-                zero++;
+                underflow++;
             }
         }
-        if (zero > 0) {
-            spec.commandLine().getErr().println("kdeflow: warning: " + zero + " of " + n + " points lie so far out "
+        if (underflow > 0) {
+            spec.commandLine().getErr().println("kdeflow: warning: " + underflow + " of " + n + " points lie so far out "
                     + "that log p(x) underflows to -inf");
         }
         spec.commandLine().getOut().println("scored " + n + " points with " + model + " (" + flow.architecture()
