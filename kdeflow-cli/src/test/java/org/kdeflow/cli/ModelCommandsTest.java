@@ -76,6 +76,21 @@ class ModelCommandsTest {
     }
 
     @Test
+    void pointsWhereTheFlowOverflowsScoreMinusInfinity() throws IOException {
+        Path data = dir.resolve("far.csv");
+        Files.writeString(data, "x,y\n0,0\n1e300,-1e300\n");
+        Path out = dir.resolve("far-scored.csv");
+        Run r = run("score", "--model", model.toString(), "--data", data.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("1 of 2 points"), r.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals("1.0E300,-1.0E300,-inf", lines.get(2));
+        double[] lp = new double[1];
+        flow.logDensity(new double[] {0, 0}, 1, lp);
+        assertEquals("0.0,0.0," + lp[0], lines.get(1));
+    }
+
+    @Test
     void scoreRefusesBadInputWithOneLineAndNoOutput() throws IOException {
         Path out = dir.resolve("scored.csv");
         Path nan = dir.resolve("nan.csv");
