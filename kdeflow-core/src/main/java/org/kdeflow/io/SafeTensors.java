@@ -457,7 +457,8 @@ public final class SafeTensors {
                     + " bytes but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
         if (dtype == null) {
-            throw bad(label, where + ": dtype " + dtypeName + " is not supported (kdeflow reads F32 and F64)");
+            throw bad(label, where + ": dtype " + dtypeName + " is not supported (kdeflow reads F32 and F64; in "
+                    + "PyTorch save model.float() or model.double() instead)");
         }
         if (count > Integer.MAX_VALUE - 16) {
             throw bad(label, where + ": " + count + " elements are too many to load");
