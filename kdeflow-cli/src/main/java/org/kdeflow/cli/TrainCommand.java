@@ -155,8 +155,11 @@ public final class TrainCommand implements Callable<Integer> {
         writeOutputs(out, prep, result);
         modelFiles.saveModel(prep.flow(), result, Map.of("name", prep.name(), "title", prep.title(), "seed", seed));
         var o = spec.commandLine().getOut();
-        if (!result.completed()) {
-            throw new TrainingStopped(result.stopReason() + "; wrote the results for those weights to " + out);
+        if (!result.completed() && !result.stopReason().contains("by request")) {
+            var err = spec.commandLine().getErr();
+            err.println("kdeflow: error: " + result.stopReason() + "; wrote the results for those weights to " + out);
+            err.flush();
+            return Main.EXIT_FAILURE;
         }
         if (!quiet) {
             o.printf(Locale.ROOT, "trained %s: %d epochs in %.2f s; validation loss %.4f (best %.4f at epoch %d); "
@@ -170,15 +173,6 @@ public final class TrainCommand implements Callable<Integer> {
             o.println("wrote " + out);
         }
         return 0;
-    }
-
-    /** Training ended early on a non-finite loss: outputs are written, the exit code is 1. */
-    static final class TrainingStopped extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        TrainingStopped(String message) {
-            super(message);
-        }
     }
 
     private void validate() {
@@ -399,8 +393,14 @@ public final class TrainCommand implements Callable<Integer> {
             src.put("n", prep.data().size());
         }
         m.put("source", src);
-        m.put("model", Map.of("type", "CouplingFlow", "dim", prep.flow().dim(), "layers", layers, "hidden", hidden,
-                "parameters", prep.flow().parameters().size(), "init_seed", trainSeed));
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("type", "CouplingFlow");
+        model.put("dim", prep.flow().dim());
+        model.put("layers", layers);
+        model.put("hidden", hidden);
+        model.put("parameters", prep.flow().parameters().size());
+        model.put("init_seed", trainSeed);
+        m.put("model", model);
         Trainer.Options o = prep.trainer().options();
         Map<String, Object> opt = new LinkedHashMap<>();
         opt.put("epochs", o.epochs());
@@ -422,8 +422,11 @@ public final class TrainCommand implements Callable<Integer> {
         m.put("wall_seconds", r.wallSeconds());
         m.put("stop_reason", r.stopReason());
         if (prep.test() != null) {
-            m.put("held_out", Map.of("n", prep.test().size(), "seed", testSeed,
-                    "nll", -prep.flow().meanLogDensity(prep.test())));
+            Map<String, Object> held = new LinkedHashMap<>();
+            held.put("n", prep.test().size());
+            held.put("seed", testSeed);
+            held.put("nll", -prep.flow().meanLogDensity(prep.test()));
+            m.put("held_out", held);
         }
         m.put("kernel", DenseKernel.get().name());
         m.put("train_losses", r.trainLosses());
