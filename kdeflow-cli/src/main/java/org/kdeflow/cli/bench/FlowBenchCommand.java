@@ -47,8 +47,8 @@ public final class FlowBenchCommand implements Callable<Integer> {
                 r.medianSeconds(), r.medianCpuSeconds(), fmt(r.seconds()), fmt(r.cpuSeconds()));
         out.printf(Locale.ROOT, "  dense arithmetic   %.1f GFLOP/s of CPU time  (%.1f GFLOP per run)%n", r.gflops(),
                 r.flopsPerRun() * 1e-9);
-        out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s vector, %.1f GFLOP/s scalar%n",
-                r.layerGflopsVector(), r.layerGflopsScalar());
+        out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s %s kernel, %.1f GFLOP/s scalar kernel%n",
+                r.layerGflopsVector(), r.kernel(), r.layerGflopsScalar());
         out.printf(Locale.ROOT, "  held-out NLL       %.4f nats (%d fresh points, seed %d)%n", r.heldOutNll(),
                 c.testN(), c.testSeed());
         return 0;
