@@ -29,7 +29,8 @@ public final class FlowBench {
     }
 
     /**
-     * Measurements (times in seconds, rates in GFLOP/s). The first run includes the JIT's warm-up; the medians are
+     * Measurements (times in seconds, rates in GFLOP/s; {@code layerGflopsVector} is the chosen kernel's, which is
+     * the scalar one when the vector module is absent or disabled). The first run includes the JIT's warm-up; the medians are
      * over the later runs when there are any. CPU seconds are the training thread's own, which other processes on a
      * shared machine do not inflate as they do wall time.
      */
