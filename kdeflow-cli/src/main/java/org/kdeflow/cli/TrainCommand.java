@@ -95,7 +95,8 @@ public final class TrainCommand implements Callable<Integer> {
     double lr;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
-            description = "Seeds the drawn data, as the homework's np.random.seed(0) (default ${DEFAULT-VALUE}).")
+            description = "Seeds the drawn data, like the homework's call to np.random.seed "
+                    + "(default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--train-seed", paramLabel = "T", defaultValue = "8",
@@ -312,7 +313,7 @@ public final class TrainCommand implements Callable<Integer> {
         public boolean onEpoch(Epoch e) {
             if (bar != null) {
                 bar.stepTo(e.epoch());
-                bar.setExtraMessage(String.format(Locale.ROOT, "train loss %.4f, valid loss %.4f", e.trainLoss(),
+                bar.setExtraMessage(String.format(Locale.ROOT, "train %.3f valid %.3f", e.trainLoss(),
                         e.validLoss()));
             }
             return true;

@@ -51,6 +51,8 @@ public final class FlowBenchCommand implements Callable<Integer> {
                 r.flopsPerRun() * 1e-9);
         out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s %s kernel, %.1f GFLOP/s scalar kernel%n",
                 r.layerGflopsVector(), r.kernel(), r.layerGflopsScalar());
+        out.printf(Locale.ROOT, "  allocation         %.0f bytes per training step (warm runs; epochs' summaries "
+                + "included)%n", r.bytesPerStep());
         out.printf(Locale.ROOT, "  held-out NLL       %.4f nats (%d fresh points, seed %d)%n", r.heldOutNll(),
                 c.testN(), c.testSeed());
         if (json != null) {
