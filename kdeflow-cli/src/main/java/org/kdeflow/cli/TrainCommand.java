@@ -329,7 +329,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * Writes the figures and metrics of a trained flow into {@code dir} (created if needed; each file atomically,
-     * other files left alone). Figures need d = 2.
+     * other files left alone). Figures need d = 2; the loss curves need at least one finished epoch.
      */
     public void writeOutputs(Path dir, Prepared prep, TrainingResult r) throws IOException {
         CouplingFlow flow = prep.flow();
@@ -343,7 +343,8 @@ public final class TrainCommand implements Callable<Integer> {
         for (int e = 0; e < ep.length; e++) {
             ep[e] = e + 1;
         }
-        Figure loss = Plots.lines("Training, " + prep.title(), "epoch", "mean NLL (nats)", false, false,
+        Figure loss = ep.length == 0 ? null : Plots.lines("Training, " + prep.title(), "epoch", "mean NLL (nats)",
+                false, false,
                 List.of(new Series("train", ep, r.trainLosses()), new Series("validation", ep, r.validLosses())),
                 r.bestEpoch() > 0 ? new double[] {r.bestEpoch()} : null);
         byte[] metrics = metricsJson(prep, r);
@@ -352,7 +353,9 @@ public final class TrainCommand implements Callable<Integer> {
             e.getValue().save(dir.resolve(e.getKey() + ".png"));
             e.getValue().save(dir.resolve(e.getKey() + ".svg"));
         }
-        loss.save(dir.resolve("loss.png"));
+        if (loss != null) {
+            loss.save(dir.resolve("loss.png"));
+        }
         AtomicFiles.write(dir.resolve("metrics.json"), metrics);
     }
 

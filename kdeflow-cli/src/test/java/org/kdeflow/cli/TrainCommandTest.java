@@ -112,6 +112,9 @@ class TrainCommandTest {
         assertTrue(r.err().startsWith("kdeflow: error: training stopped at epoch 1"), r.err());
         JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
         assertTrue(m.get("stop_reason").asText().contains("not finite"));
+        assertEquals(0, m.get("epochs_run").asInt());
+        assertTrue(Files.exists(out.resolve("density.png")), "figures of the last good (here: initial) weights");
+        assertFalse(Files.exists(out.resolve("loss.png")), "no finished epoch, no loss curve");
     }
 
     /** The count behind the benchmark's GFLOP/s: per row and network 2·Σ in·out = 2·1152 for 2→32→32→2. */
