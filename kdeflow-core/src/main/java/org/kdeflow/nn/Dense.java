@@ -78,40 +78,14 @@ public final class Dense {
         if (wtSource == p && wtVersion == p.version()) {
             return;
         }
-        transpose(p.values(), wOff, out, in, wt);
+        double[] v = p.values();
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                wt[i * out + o] = v[wOff + o * in + i];
+            }
+        }
         wtSource = p;
         wtVersion = p.version();
-    }
-
-    /**
-     * t = Wᵀ for W (rows×cols at {@code off} of v), in 4×4 tiles so that both the reads and the writes stay within a
-     * few cache lines (a plain strided transpose of every 32×32 layer after each Adam step cost ~10 % of training).
-     */
-    static void transpose(double[] v, int off, int rows, int cols, double[] t) {
-        int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            int a = off + r * cols;
-            int c = 0;
-            for (; c + 4 <= cols; c += 4) {
-                for (int q = 0; q < 4; q++) {
-                    int tr = (c + q) * rows + r;
-                    t[tr] = v[a + c + q];
-                    t[tr + 1] = v[a + cols + c + q];
-                    t[tr + 2] = v[a + 2 * cols + c + q];
-                    t[tr + 3] = v[a + 3 * cols + c + q];
-                }
-            }
-            for (; c < cols; c++) {
-                for (int q = 0; q < 4; q++) {
-                    t[c * rows + r + q] = v[a + q * cols + c];
-                }
-            }
-        }
-        for (; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = v[off + r * cols + c];
-            }
-        }
     }
 
     /** Fills y (n×out) with act(x·Wᵀ + b) for the n rows of x (n×in); act is LeakyReLU when {@code leaky}. */

@@ -138,25 +138,4 @@ class DenseKernelTest {
         }
         return a;
     }
-
-    /** The tiled transpose behind the forward product's Wᵀ copy, over shapes that exercise every remainder. */
-    @Test
-    void tiledTransposeMatchesTheDefinition() {
-        for (int rows : new int[] {1, 2, 3, 4, 5, 8, 32, 33}) {
-            for (int cols : new int[] {1, 2, 3, 4, 7, 32}) {
-                double[] v = new double[3 + rows * cols];
-                for (int k = 0; k < v.length; k++) {
-                    v[k] = k * 0.5 - 7;
-                }
-                double[] t = new double[rows * cols];
-                Dense.transpose(v, 3, rows, cols, t);
-                for (int r = 0; r < rows; r++) {
-                    for (int c = 0; c < cols; c++) {
-                        org.junit.jupiter.api.Assertions.assertEquals(v[3 + r * cols + c], t[c * rows + r],
-                                rows + "x" + cols + " at " + r + "," + c);
-                    }
-                }
-            }
-        }
-    }
 }
