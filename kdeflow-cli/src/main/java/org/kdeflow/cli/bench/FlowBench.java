@@ -110,8 +110,8 @@ public final class FlowBench {
         CouplingFlow f = CouplingFlow.homework(c.layers(), c.initSeed());
         CouplingFlow.Workspace ws = f.workspace(n);
         org.kdeflow.nn.Adam adam = new org.kdeflow.nn.Adam(f.parameters().size(), 1e-3);
-        double lg = micros(2000, () -> f.lossAndGradient(x, n, ws));
-        double ad = micros(2000, () -> adam.step(f.parameters()));
+        double lg = micros(500, () -> f.lossAndGradient(x, n, ws));
+        double ad = micros(500, () -> adam.step(f.parameters()));
         double[] layer = new double[6];
         int[][] shapes = {{2, 32}, {32, 32}, {32, 2}};
         for (int k = 0; k < shapes.length; k++) {
@@ -127,8 +127,8 @@ public final class FlowBench {
             new NumpyRandomState(2).fillGauss(dy);
             double[] dx = new double[n * in];
             boolean hidden = in != 2;
-            layer[2 * k] = micros(20000, () -> d.forward(p, xin, n, y, out != 2));
-            layer[2 * k + 1] = micros(20000, () -> d.backward(p, xin, n, dy, dx, hidden));
+            layer[2 * k] = micros(5000, () -> d.forward(p, xin, n, y, out != 2));
+            layer[2 * k + 1] = micros(5000, () -> d.backward(p, xin, n, dy, dx, hidden));
         }
         return new StepProfile(n, lg, ad, layer[0], layer[1], layer[2], layer[3], layer[4], layer[5]);
     }
