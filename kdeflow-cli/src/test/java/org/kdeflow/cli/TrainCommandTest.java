@@ -124,4 +124,17 @@ class TrainCommandTest {
         double forwardPerRow = 2 * 1152 * 2 * 4;
         assertEquals(1350 * 3 * forwardPerRow + 150 * forwardPerRow, perEpoch, 0.0);
     }
+
+    /** The benchmark's step profile: a batch no larger than the data, and every part timed (positive, finite). */
+    @Test
+    void benchmarkStepProfileTimesEveryPart() {
+        FlowBench.Config c = new FlowBench.Config("moons", 10, 5, 2, 1, 64, 1, 0, 8, 100, 1);
+        FlowBench.StepProfile sp = FlowBench.stepProfile(c,
+                org.kdeflow.data.ToyDatasets.sample2dDatasets("moons", 10, 0, 5));
+        assertEquals(10, sp.batch());
+        for (double t : new double[] {sp.lossAndGradient(), sp.adam(), sp.firstForward(), sp.firstBackward(),
+            sp.hiddenForward(), sp.hiddenBackward(), sp.lastForward(), sp.lastBackward()}) {
+            assertTrue(t > 0 && Double.isFinite(t), "time " + t);
+        }
+    }
 }
