@@ -112,6 +112,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     Trainer.Selection select;
 
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", converter = PrecisionConverter.class,
+            description = "Arithmetic of the training steps: f64 (default) or f32 (float32 like PyTorch, faster; the "
+                    + "trained model is still evaluated and saved in double; not with --checkpoint/--resume).")
+    Trainer.Precision precision;
+
     @Option(names = "--test-n", paramLabel = "N", defaultValue = "20000",
             description = "Fresh points for the held-out NLL with --dist (default ${DEFAULT-VALUE}; 0 to skip).")
     int testN;
@@ -194,6 +199,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) {
             throw usage("--epochs must be at least 1, got " + epochs);
         }
+        if (precision == Trainer.Precision.F32 && (modelFiles.checkpoint != null || modelFiles.resume != null)) {
+            throw usage("--precision f32 cannot be combined with --checkpoint or --resume (float32 runs are not "
+                    + "checkpointed); use --precision f64");
+        }
         if (batch < 1) {
             throw usage("--batch must be at least 1, got " + batch);
         }
@@ -253,7 +262,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         CouplingFlow flow = CouplingFlow.create(new CouplingFlow.Architecture(data.dim(), layers, hidden), trainSeed);
         Trainer trainer = new Trainer(Trainer.Options.defaults().withEpochs(epochs).withBatchSize(batch)
-                .withLearningRate(lr).withSeed(trainSeed).withReshuffle(reshuffle).withSelection(select));
+                .withLearningRate(lr).withSeed(trainSeed).withReshuffle(reshuffle).withSelection(select)
+                .withPrecision(precision));
         return new Prepared(name, title, data, flow, trainer, test);
     }
 
@@ -414,6 +424,7 @@ public final class TrainCommand implements Callable<Integer> {
         opt.put("train_fraction", o.trainFraction());
         opt.put("reshuffle", o.reshuffle());
         opt.put("select", o.selection().name().toLowerCase(Locale.ROOT));
+        opt.put("precision", o.precision().name().toLowerCase(Locale.ROOT));
         m.put("training", opt);
         m.put("train_size", r.trainSize());
         m.put("valid_size", r.validSize());

@@ -4,7 +4,9 @@ import java.util.Arrays;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.MiniBatches;
 import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.flow.CouplingFlowF32;
 import org.kdeflow.nn.Adam;
+import org.kdeflow.nn.AdamF32;
 import org.kdeflow.nn.Parameters;
 import org.kdeflow.random.NumpyRandomState;
 
@@ -45,6 +47,20 @@ public final class Trainer {
         FINAL
     }
 
+    /**
+     * The arithmetic of the training steps. {@link #F64} (the default) trains the flow's double weights directly;
+     * {@link #F32} trains a float32 copy ({@link CouplingFlowF32}, with {@link org.kdeflow.nn.AdamF32}) as PyTorch
+     * does by default, twice as many values per vector register: the flow's weights are copied to float at the start
+     * and back (exactly) after every epoch, so snapshots, listeners and the returned model are doubles as usual.
+     * Validation losses are then computed in float too. Checkpoints ({@link Session#state()}) are not supported.
+     */
+    public enum Precision {
+        /** Double precision (default). */
+        F64,
+        /** Single precision (opt-in). */
+        F32
+    }
+
     /** Validation sets smaller than this make the homework return the final weights. */
     public static final int NOTEBOOK_MIN_VALIDATION = 500;
 
@@ -58,10 +74,21 @@ public final class Trainer {
      * @param trainFraction fraction of points for training (0.9)
      * @param reshuffle a fresh batch order every epoch (false: fixed order)
      * @param selection which weights to return (NOTEBOOK)
+     * @param precision the arithmetic of the training steps (F64)
      */
     public record Options(int epochs, int batchSize, double learningRate, long seed, double trainFraction,
-            boolean reshuffle, Selection selection) {
+            boolean reshuffle, Selection selection, Precision precision) {
+
+        /** Options in double precision. */
+        public Options(int epochs, int batchSize, double learningRate, long seed, double trainFraction,
+                boolean reshuffle, Selection selection) {
+            this(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, Precision.F64);
+        }
+
         public Options {
+            if (precision == null) {
+                throw new IllegalArgumentException("precision must not be null");
+            }
             if (epochs < 1) {
                 throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
             }
@@ -88,31 +115,35 @@ public final class Trainer {
         }
 
         public Options withEpochs(int e) {
-            return new Options(e, batchSize, learningRate, seed, trainFraction, reshuffle, selection);
+            return new Options(e, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision);
         }
 
         public Options withBatchSize(int b) {
-            return new Options(epochs, b, learningRate, seed, trainFraction, reshuffle, selection);
+            return new Options(epochs, b, learningRate, seed, trainFraction, reshuffle, selection, precision);
         }
 
         public Options withLearningRate(double lr) {
-            return new Options(epochs, batchSize, lr, seed, trainFraction, reshuffle, selection);
+            return new Options(epochs, batchSize, lr, seed, trainFraction, reshuffle, selection, precision);
         }
 
         public Options withSeed(long s) {
-            return new Options(epochs, batchSize, learningRate, s, trainFraction, reshuffle, selection);
+            return new Options(epochs, batchSize, learningRate, s, trainFraction, reshuffle, selection, precision);
         }
 
         public Options withTrainFraction(double f) {
-            return new Options(epochs, batchSize, learningRate, seed, f, reshuffle, selection);
+            return new Options(epochs, batchSize, learningRate, seed, f, reshuffle, selection, precision);
         }
 
         public Options withReshuffle(boolean r) {
-            return new Options(epochs, batchSize, learningRate, seed, trainFraction, r, selection);
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, r, selection, precision);
         }
 
         public Options withSelection(Selection s) {
-            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, s);
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, s, precision);
+        }
+
+        public Options withPrecision(Precision p) {
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, p);
         }
     }
 
@@ -225,6 +256,8 @@ public final class Trainer {
         private final MiniBatches validBatches;
         private final Adam adam;
         private final CouplingFlow.Workspace ws;
+        private final CouplingFlowF32 f32;
+        private final AdamF32 adam32;
         private final double[] batch;
         private final double[] lastGood;
         private final double[] trainLosses;
@@ -253,9 +286,18 @@ public final class Trainer {
                     ? MiniBatches.reshuffled(train.size(), bs, options.seed() + 1)
                     : MiniBatches.fixed(train.size(), bs);
             this.validBatches = MiniBatches.fixed(valid.size(), bs);
-            this.adam = new Adam(p.size(), options.learningRate());
             int cap = Math.min(bs, Math.max(train.size(), valid.size()));
-            this.ws = flow.workspace(cap);
+            if (options.precision() == Precision.F32) {
+                this.adam = null;
+                this.ws = null;
+                this.f32 = new CouplingFlowF32(flow, cap);
+                this.adam32 = new AdamF32(p.size(), options.learningRate());
+            } else {
+                this.adam = new Adam(p.size(), options.learningRate());
+                this.ws = flow.workspace(cap);
+                this.f32 = null;
+                this.adam32 = null;
+            }
             this.batch = new double[cap * flow.dim()];
             this.lastGood = new double[p.size()];
             this.trainLosses = new double[options.epochs()];
@@ -304,16 +346,20 @@ public final class Trainer {
                 int from = batches.from(b);
                 int to = batches.to(b);
                 train.copyRows(order, from, to, batch);
-                double loss = flow.lossAndGradient(batch, to - from, ws);
+                double loss = f32 != null ? f32.lossAndGradient(batch, to - from)
+                        : flow.lossAndGradient(batch, to - from, ws);
                 if (!Double.isFinite(loss)) {
                     return fail("epoch " + e + ": the training loss (" + loss + ") of batch " + (b + 1) + " of " + nb
                             + " is not finite");
                 }
-                if (!adam.step(p)) {
+                if (!step()) {
                     return fail("epoch " + e + ": the gradient of batch " + (b + 1) + " of " + nb
                             + " is not finite");
                 }
                 sum += loss;
+            }
+            if (f32 != null) {
+                f32.store();
             }
             double trainLoss = sum / nb;
             double validLoss = validationLoss();
@@ -335,14 +381,29 @@ public final class Trainer {
             return true;
         }
 
+        private boolean step() {
+            if (f32 == null) {
+                return adam.step(p);
+            }
+            boolean ok = adam32.step(f32.values(), f32.gradients());
+            f32.changed();
+            return ok;
+        }
+
         private boolean fail(String why) {
             p.copyFrom(lastGood);
+            if (f32 != null) {
+                f32.load();
+            }
             stopReason = "training stopped at " + why + "; keeping the weights from "
                     + (epoch == 0 ? "before training" : "after epoch " + epoch);
             return false;
         }
 
-        /** The current weights' mean validation loss: mean over fixed-order batches of the batch-mean NLL. */
+        /**
+         * The current weights' mean validation loss: mean over fixed-order batches of the batch-mean NLL (in float
+         * with {@link Precision#F32}, of the float weights).
+         */
         public double validationLoss() {
             double sum = 0;
             int nb = validBatches.batchCount();
@@ -351,7 +412,8 @@ public final class Trainer {
                 int from = validBatches.from(b);
                 int to = validBatches.to(b);
                 valid.copyRows(order, from, to, batch);
-                sum += flow.meanNegLogLikelihood(batch, to - from, ws);
+                sum += f32 != null ? f32.meanNegLogLikelihood(batch, to - from)
+                        : flow.meanNegLogLikelihood(batch, to - from, ws);
             }
             return sum / nb;
         }
@@ -392,8 +454,13 @@ public final class Trainer {
                     options.epochs(), train.size(), valid.size(), stopReason);
         }
 
-        /** A snapshot of everything needed to continue this run later. */
+        /**
+         * A snapshot of everything needed to continue this run later.
+         *
+         * @throws UnsupportedOperationException with {@link Precision#F32} (float runs cannot be checkpointed)
+         */
         public State state() {
+            requireDouble();
             return new State(epoch, p.values(), adam.state(), best, bestEpoch, bestValid,
                     Arrays.copyOf(trainLosses, epoch), Arrays.copyOf(validLosses, epoch), batches.rngState(),
                     elapsedNanos);
@@ -402,8 +469,11 @@ public final class Trainer {
         /**
          * Continues from a {@link #state()} taken with the same options, data and architecture: restores weights,
          * optimizer, best snapshot, losses and the shuffling stream.
+         *
+         * @throws UnsupportedOperationException with {@link Precision#F32} (float runs cannot be checkpointed)
          */
         public void restore(State s) {
+            requireDouble();
             if (s.weights().length != p.size()) {
                 throw new IllegalArgumentException("state holds " + s.weights().length + " weights, model has "
                         + p.size());
@@ -430,6 +500,13 @@ public final class Trainer {
             }
             elapsedNanos = s.elapsedNanos();
             stopReason = null;
+        }
+
+        private void requireDouble() {
+            if (f32 != null) {
+                throw new UnsupportedOperationException("checkpoints are not supported with float32 training "
+                        + "(precision F32)");
+            }
         }
     }
 }

@@ -4,8 +4,11 @@ import java.util.Arrays;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.ToyDatasets;
 import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.flow.CouplingFlowF32;
+import org.kdeflow.nn.AdamF32;
 import org.kdeflow.nn.Dense;
 import org.kdeflow.nn.DenseKernel;
+import org.kdeflow.nn.FloatDenseKernel;
 import org.kdeflow.nn.Parameters;
 import org.kdeflow.random.NumpyRandomState;
 import org.kdeflow.train.Trainer;
@@ -22,7 +25,20 @@ public final class FlowBench {
 
     /** What to run. */
     public record Config(String dist, int n, int numGaussians, int layers, int epochs, int batch, int repeats,
-            long dataSeed, long initSeed, int testN, long testSeed) {
+            long dataSeed, long initSeed, int testN, long testSeed, Trainer.Precision precision) {
+        /** A configuration training in double precision. */
+        public Config(String dist, int n, int numGaussians, int layers, int epochs, int batch, int repeats,
+                long dataSeed, long initSeed, int testN, long testSeed) {
+            this(dist, n, numGaussians, layers, epochs, batch, repeats, dataSeed, initSeed, testN, testSeed,
+                    Trainer.Precision.F64);
+        }
+
+        public Config {
+            if (precision == null) {
+                throw new IllegalArgumentException("precision must not be null");
+            }
+        }
+
         public static Config homework() {
             return new Config("moons", 1500, 5, 4, 1000, 64, 3, 0, 8, 20000, 1);
         }
@@ -47,7 +63,8 @@ public final class FlowBench {
     /**
      * Where one training step's time goes, in microseconds (medians of 9 timed blocks after warm-up, on the chosen
      * kernel, a fresh flow and one batch of the training data): the flow's loss and gradient, the Adam update, and
-     * for one network the forward and backward (weight and input gradients) of each of its three dense layers.
+     * for one network the forward and backward (weight and input gradients) of each of its three dense layers (the
+     * first two in the configured precision, the layers always on the double kernel).
      * A step runs 2K networks.
      */
     public record StepProfile(int batch, double lossAndGradient, double adam, double firstForward,
@@ -59,7 +76,7 @@ public final class FlowBench {
     public static Result run(Config c, java.util.function.Consumer<String> progress) {
         Dataset data = ToyDatasets.sample2dDatasets(c.dist(), c.n(), c.dataSeed(), c.numGaussians());
         Trainer trainer = new Trainer(Trainer.Options.defaults().withEpochs(c.epochs()).withBatchSize(c.batch())
-                .withSeed(c.initSeed()));
+                .withSeed(c.initSeed()).withPrecision(c.precision()));
         double[] secs = new double[c.repeats()];
         double[] cpu = new double[c.repeats()];
         double[] allocated = new double[c.repeats()];
@@ -97,7 +114,9 @@ public final class FlowBench {
         int steps = c.epochs() * ((nTrain + c.batch() - 1) / c.batch());
         double perStep = median(c.repeats() > 1 ? Arrays.copyOfRange(allocated, 1, allocated.length) : allocated)
                 / steps;
-        return new Result(c, DenseKernel.get().name(), secs, cpu, median, medianCpu, flops, flops / medianCpu * 1e-9,
+        boolean f32 = c.precision() == Trainer.Precision.F32;
+        String kernel = f32 ? "float32 " + FloatDenseKernel.get().name() : DenseKernel.get().name();
+        return new Result(c, kernel, secs, cpu, median, medianCpu, flops, flops / medianCpu * 1e-9,
                 layerGflops(DenseKernel.get()), layerGflops(DenseKernel.scalar()), nll, firstResult.finalValidLoss(),
                 nTrain, nValid, perStep, stepProfile(c, data));
     }
@@ -108,10 +127,22 @@ public final class FlowBench {
         double[] x = new double[n * data.dim()];
         System.arraycopy(data.toArray(), 0, x, 0, x.length);
         CouplingFlow f = CouplingFlow.homework(c.layers(), c.initSeed());
-        CouplingFlow.Workspace ws = f.workspace(n);
-        org.kdeflow.nn.Adam adam = new org.kdeflow.nn.Adam(f.parameters().size(), 1e-3);
-        double lg = micros(500, () -> f.lossAndGradient(x, n, ws));
-        double ad = micros(500, () -> adam.step(f.parameters()));
+        double lg;
+        double ad;
+        if (c.precision() == Trainer.Precision.F32) {
+            CouplingFlowF32 f32 = new CouplingFlowF32(f, n);
+            AdamF32 adam = new AdamF32(f.parameters().size(), 1e-3);
+            lg = micros(500, () -> f32.lossAndGradient(x, n));
+            ad = micros(500, () -> {
+                adam.step(f32.values(), f32.gradients());
+                f32.changed();
+            });
+        } else {
+            CouplingFlow.Workspace ws = f.workspace(n);
+            org.kdeflow.nn.Adam adam = new org.kdeflow.nn.Adam(f.parameters().size(), 1e-3);
+            lg = micros(500, () -> f.lossAndGradient(x, n, ws));
+            ad = micros(500, () -> adam.step(f.parameters()));
+        }
         double[] layer = new double[6];
         int[][] shapes = {{2, 32}, {32, 32}, {32, 2}};
         for (int k = 0; k < shapes.length; k++) {

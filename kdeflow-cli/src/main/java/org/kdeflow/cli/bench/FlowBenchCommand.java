@@ -24,6 +24,9 @@ public final class FlowBenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Timed runs; the median is reported "
             + "(default ${DEFAULT-VALUE}).")
     int repeats;
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", converter = org.kdeflow.cli.PrecisionConverter.class,
+            description = "Arithmetic of the training steps: f64 (default) or f32 (float32, as PyTorch trains).")
+    org.kdeflow.train.Trainer.Precision precision;
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     java.nio.file.Path json;
 
@@ -36,7 +39,8 @@ public final class FlowBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--n must be >= 2 and --layers, --epochs, --repeats >= 1");
         }
         var out = spec.commandLine().getOut();
-        FlowBench.Config c = new FlowBench.Config(dist, n, 5, layers, epochs, 64, repeats, 0, 8, 20000, 1);
+        FlowBench.Config c = new FlowBench.Config(dist, n, 5, layers, epochs, 64, repeats, 0, 8, 20000, 1,
+                precision);
         FlowBench.Result r = FlowBench.run(c, line -> {
             out.println(line);
             out.flush();
@@ -49,8 +53,8 @@ public final class FlowBenchCommand implements Callable<Integer> {
                 r.medianSeconds(), r.medianCpuSeconds(), fmt(r.seconds()), fmt(r.cpuSeconds()));
         out.printf(Locale.ROOT, "  dense arithmetic   %.1f GFLOP/s of CPU time  (%.1f GFLOP per run)%n", r.gflops(),
                 r.flopsPerRun() * 1e-9);
-        out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s %s kernel, %.1f GFLOP/s scalar kernel%n",
-                r.layerGflopsVector(), r.kernel(), r.layerGflopsScalar());
+        out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s %s kernel, %.1f GFLOP/s scalar kernel (double)%n",
+                r.layerGflopsVector(), org.kdeflow.nn.DenseKernel.get().name(), r.layerGflopsScalar());
         out.printf(Locale.ROOT, "  allocation         %.0f bytes per training step (warm runs; epochs' summaries "
                 + "included)%n", r.bytesPerStep());
         FlowBench.StepProfile sp = r.step();

@@ -1,0 +1,67 @@
+package org.kdeflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdeflow.cli.bench.FlowBench;
+import org.kdeflow.train.Trainer;
+
+/** {@code --precision} of {@code kdeflow train} and {@code kdeflow bench flow}. */
+class PrecisionOptionTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void trainsInFloatAndRecordsIt() throws IOException {
+        Path out = dir.resolve("f32");
+        Run r = Run.of("train", "--dist", "moons", "--n", "200", "--epochs", "2", "--test-n", "300", "--grid", "10",
+                "--precision", "f32", "--quiet", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertEquals("f32", m.get("training").get("precision").asText());
+        assertTrue(Double.isFinite(m.get("held_out").get("nll").asDouble()));
+        Path d = dir.resolve("f64");
+        Run r64 = Run.of("train", "--dist", "moons", "--n", "200", "--epochs", "2", "--test-n", "0", "--grid", "10",
+                "--quiet", "--out", d.toString());
+        assertEquals(0, r64.code(), r64.err());
+        assertEquals("f64", new ObjectMapper().readTree(d.resolve("metrics.json").toFile()).get("training")
+                .get("precision").asText(), "double by default");
+    }
+
+    @Test
+    void refusesFloatWithCheckpointsAndUnknownValues() {
+        Path out = dir.resolve("never");
+        Run ck = Run.of("train", "--dist", "moons", "--epochs", "1", "--precision", "f32", "--checkpoint",
+                dir.resolve("c.ckpt").toString(), "--out", out.toString());
+        assertEquals(2, ck.code());
+        assertTrue(ck.err().contains("--precision f32 cannot be combined with --checkpoint or --resume"), ck.err());
+        Run rs = Run.of("train", "--dist", "moons", "--epochs", "1", "--precision", "F32", "--resume",
+                dir.resolve("c.ckpt").toString(), "--out", out.toString());
+        assertEquals(2, rs.code());
+        assertTrue(rs.err().contains("--precision f32 cannot be combined"), rs.err());
+        Run bad = Run.of("train", "--dist", "moons", "--epochs", "1", "--precision", "f16", "--out", out.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("expected f64 or f32, got 'f16'"), bad.err());
+        Run bench = Run.of("bench", "flow", "--precision", "half");
+        assertEquals(2, bench.code());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void benchmarkRunsInFloat() {
+        FlowBench.Config c = new FlowBench.Config("moons", 40, 5, 2, 2, 64, 1, 0, 8, 100, 1, Trainer.Precision.F32);
+        FlowBench.Result r = FlowBench.run(c, null);
+        assertTrue(r.kernel().startsWith("float32 "), r.kernel());
+        assertTrue(Double.isFinite(r.heldOutNll()));
+        assertTrue(r.step().lossAndGradient() > 0);
+        assertEquals(Trainer.Precision.F64, FlowBench.Config.homework().precision());
+    }
+}

@@ -1,0 +1,79 @@
+package org.kdeflow.nn;
+
+/**
+ * The float32 counterpart of {@link DenseKernel}, for the opt-in single-precision training path
+ * ({@code Trainer.Precision.F32}): the same three products of a dense layer over a mini-batch in flat row-major
+ * {@code float[]} arrays, X (n×in), W (out×in, PyTorch's {@code Linear.weight} layout) and Wᵀ (in×out):
+ * <ul>
+ *   <li>{@link #forward}: Y = act(X·Wᵀ + 1·bᵀ), act the identity or {@link LeakyReLU};</li>
+ *   <li>{@link #backwardInput}: ∂L/∂X = (∂L/∂Y)·W, optionally times the leaky-ReLU derivative read from the
+ *       previous layer's output;</li>
+ *   <li>{@link #accumulateGradients}: ∂L/∂W += (∂L/∂Y)ᵀ·X and ∂L/∂b += Σ<sub>r</sub> ∂L/∂y<sub>r</sub>.</li>
+ * </ul>
+ * A 512-bit register holds 16 floats against 8 doubles, which is the point of this path. Two implementations,
+ * {@link ScalarFloatDenseKernel} (plain loops) and {@code VectorFloatDenseKernel} ({@code jdk.incubator.vector}),
+ * chosen once by {@link #get()} exactly as {@link DenseKernel#get()} chooses (the vector class is only loaded when
+ * the module is present; {@code -Dkdeflow.vector=false} forces the plain one). They agree up to float rounding
+ * (fused multiply-adds and summation order).
+ */
+public interface FloatDenseKernel {
+
+    /** Fills y (n×out); reads x (n×in), wt (in×out, from 0), w (out×in from wOff) and b (from bOff). */
+    void forward(float[] x, int n, int in, int out, float[] w, int wOff, float[] wt, float[] b, int bOff,
+            float[] y, boolean leaky);
+
+    /**
+     * Fills dx (n×in) with dY·W (w out×in from wOff, wt its in×out transpose from 0); when {@code hPrev} is not null, multiplies element-wise by the
+     * leaky-ReLU derivative read from hPrev (n×in).
+     */
+    void backwardInput(float[] dy, int n, int in, int out, float[] w, int wOff, float[] wt, float[] dx,
+            float[] hPrev);
+
+    /** Adds dYᵀ·X to g[wOff…] (out×in) and the column sums of dY to g[bOff…] (out). */
+    void accumulateGradients(float[] dy, float[] x, int n, int in, int out, float[] g, int wOff, int bOff);
+
+    /**
+     * PyTorch's Adam update in float over k &lt; len: m ← β₁m + a₁g, v ← β₂v + a₂g·g,
+     * x ← x − stepSize·(m / (√v / c₂ + ε)) (see {@link Adam}). Both implementations perform the same IEEE float
+     * operations in the same order, so they agree bit for bit. Returns whether every updated x is finite.
+     */
+    boolean adamUpdate(float[] x, float[] g, float[] m, float[] v, int len, float beta1, float beta2, float a1,
+            float a2, float stepSize, float c2, float eps);
+
+    /** A short name for reports: "vector(16 lanes)" or "scalar". */
+    String name();
+
+    /** The kernel chosen at start-up. */
+    static FloatDenseKernel get() {
+        return Holder.KERNEL;
+    }
+
+    /** The plain-Java kernel (always available). */
+    static FloatDenseKernel scalar() {
+        return ScalarFloatDenseKernel.INSTANCE;
+    }
+
+    /** Picks the implementation once, like {@link DenseKernel.Holder}. */
+    final class Holder {
+        static final FloatDenseKernel KERNEL = choose();
+
+        private Holder() {
+        }
+
+        private static FloatDenseKernel choose() {
+            if (!Boolean.parseBoolean(System.getProperty("kdeflow.vector", "true"))) {
+                return ScalarFloatDenseKernel.INSTANCE;
+            }
+            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                return ScalarFloatDenseKernel.INSTANCE;
+            }
+            try {
+                Class<?> c = Class.forName("org.kdeflow.nn.VectorFloatDenseKernel");
+                FloatDenseKernel k = (FloatDenseKernel) c.getDeclaredConstructor().newInstance();
+                return k.name().startsWith("vector") ? k : ScalarFloatDenseKernel.INSTANCE;
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return ScalarFloatDenseKernel.INSTANCE;
+            }
+        }
+    }
+}
