@@ -443,7 +443,8 @@ public final class TrainCommand implements Callable<Integer> {
             held.put("nll", -prep.flow().meanLogDensity(prep.test()));
             m.put("held_out", held);
         }
-        m.put("kernel", DenseKernel.get().name());
+        m.put("kernel", o.precision() == Trainer.Precision.F32
+                ? "float32 " + org.kdeflow.nn.FloatDenseKernel.get().name() : DenseKernel.get().name());
         m.put("train_losses", r.trainLosses());
         m.put("valid_losses", r.validLosses());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m);

@@ -27,6 +27,7 @@ class PrecisionOptionTest {
         assertEquals(0, r.code(), r.err());
         JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
         assertEquals("f32", m.get("training").get("precision").asText());
+        assertTrue(m.get("kernel").asText().startsWith("float32 "), m.get("kernel").asText());
         assertTrue(Double.isFinite(m.get("held_out").get("nll").asDouble()));
         Path d = dir.resolve("f64");
         Run r64 = Run.of("train", "--dist", "moons", "--n", "200", "--epochs", "2", "--test-n", "0", "--grid", "10",
