@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes that either complete or leave nothing behind: content goes to a temporary file (or folder) beside the
@@ -41,6 +42,7 @@ public final class AtomicFiles {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 writer.write(out);
             }
+            makeReadable(tmp, false);
             move(tmp, abs);
         } catch (IOException | RuntimeException | Error e) {
             Files.deleteIfExists(tmp);
@@ -64,6 +66,7 @@ public final class AtomicFiles {
         Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
         try {
             writer.write(tmp);
+            makeReadable(tmp, true);
             if (Files.exists(abs)) {
                 Path old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old.");
                 Files.delete(old);
@@ -81,6 +84,13 @@ public final class AtomicFiles {
         } catch (IOException | RuntimeException | Error e) {
             deleteRecursively(tmp);
             throw e;
+        }
+    }
+
+    /** Temporary files are created private (0600/0700); the finished output gets ordinary permissions. */
+    private static void makeReadable(Path p, boolean folder) throws IOException {
+        if (Files.getFileStore(p).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(folder ? "rwxr-xr-x" : "rw-r--r--"));
         }
     }
 

@@ -1,0 +1,104 @@
+package org.kdeflow.cli.plot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdeflow.data.Grid;
+import org.kdeflow.random.NumpyRandomState;
+
+class PlotsTest {
+    @TempDir
+    Path dir;
+
+    static double[] gaussianCloud(int n, long seed) {
+        NumpyRandomState rng = new NumpyRandomState(seed);
+        double[] xy = new double[2 * n];
+        rng.fillGauss(xy);
+        return xy;
+    }
+
+    @Test
+    void scatterWritesPngAtTwiceTheLogicalSizeAndSvg() throws Exception {
+        Figure f = Plots.scatter("cloud", gaussianCloud(2000, 1), 2000, null);
+        f.save(dir.resolve("s.png"));
+        f.save(dir.resolve("s.svg"));
+        BufferedImage img = ImageIO.read(dir.resolve("s.png").toFile());
+        assertEquals(2 * f.width(), img.getWidth());
+        assertEquals(2 * f.height(), img.getHeight());
+        String svg = Files.readString(dir.resolve("s.svg"));
+        assertTrue(svg.contains("<svg"), "SVG root element");
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no temporary files left behind");
+        }
+    }
+
+    @Test
+    void rejectsUnknownExtensionWithoutWriting() {
+        Figure f = Plots.scatter("cloud", gaussianCloud(10, 1), 10, null);
+        assertThrows(IllegalArgumentException.class, () -> f.save(dir.resolve("s.jpg")));
+        assertTrue(!Files.exists(dir.resolve("s.jpg")));
+    }
+
+    @Test
+    void densityPanelsColourTheHighestValueYellowAndZeroPurple() throws Exception {
+        Grid grid = Grid.square(-3, 3, -3, 3, 50);
+        double[] p = grid.points();
+        double[] v = new double[grid.size()];
+        for (int k = 0; k < v.length; k++) {
+            v[k] = Math.exp(-0.5 * (p[2 * k] * p[2 * k] + p[2 * k + 1] * p[2 * k + 1]));
+        }
+        double[] half = v.clone();
+        for (int k = 0; k < half.length; k++) {
+            half[k] *= 0.5;
+        }
+        Figure f = Plots.densityPanels("two", List.of("full", "half"), grid, List.of(v, half), 2, true, "density");
+        BufferedImage img = f.toImage(1);
+        int peak = Colormap.viridisRgb(1.0);
+        int zero = Colormap.viridisRgb(0.0);
+        boolean sawPeak = false;
+        boolean sawZero = false;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int rgb = img.getRGB(x, y) & 0xffffff;
+                sawPeak |= rgb == peak;
+                sawZero |= rgb == zero;
+            }
+        }
+        assertTrue(sawPeak && sawZero, "colour scale spans the data from 0 to the peak");
+    }
+
+    @Test
+    void viridisEndsAndMiddleAreTheAnchors() {
+        assertEquals(0x440154, Colormap.viridisRgb(0));
+        assertEquals(0xfde725, Colormap.viridisRgb(1));
+        assertEquals(0x440154, Colormap.viridisRgb(-5));
+    }
+
+    @Test
+    void squareRangeEqualisesSpansAboutTheCentre() {
+        assertArrayEquals(new double[] {-2, 2, -1, 3}, Plots.squareRange(new double[] {-2, 2, 0, 2}), 1e-15);
+    }
+
+    @Test
+    void ticksAreNiceAndInsideTheRange() {
+        assertEquals(List.of(0.0, 0.5, 1.0, 1.5, 2.0), Ticks.ticks(0, 2, 5));
+        assertEquals("0.25", Ticks.format(0.25, 0.05));
+    }
+
+    @Test
+    void linesWithMarkersAndLogAxisRender() throws Exception {
+        Figure f = Plots.lines("ISE", "h", "ISE", true, false,
+                List.of(new Series("a", new double[] {0.1, 0.5, 1}, new double[] {3, 1, 2})), new double[] {0.4});
+        f.save(dir.resolve("l.png"));
+        assertTrue(Files.size(dir.resolve("l.png")) > 1000);
+    }
+}
