@@ -48,8 +48,7 @@ public final class ReportWriter {
 
     /** Renders the document to {@code report.pdf} in {@code folder}, images resolved against that folder. */
     public static Path writePdf(ReportDocument doc, Path folder) throws IOException {
-        XRLog.setLoggingEnabled(false);
-        java.util.logging.Logger.getLogger("com.openhtmltopdf").setLevel(Level.OFF);
+        quietLogs();
         String xhtml = doc.toXhtmlString();
         String base = folder.toAbsolutePath().toUri().toString();
         Path pdf = folder.resolve(PDF);
@@ -65,6 +64,18 @@ public final class ReportWriter {
             b.run();
         });
         return pdf;
+    }
+
+    /** Strong references: java.util.logging keeps loggers weakly, and a collected logger forgets its level. */
+    private static final java.util.logging.Logger[] QUIET = {
+        java.util.logging.Logger.getLogger("com.openhtmltopdf"), java.util.logging.Logger.getLogger("org.apache.pdfbox"),
+        java.util.logging.Logger.getLogger("org.apache.fontbox")};
+
+    private static void quietLogs() {
+        XRLog.setLoggingEnabled(false);
+        for (java.util.logging.Logger l : QUIET) {
+            l.setLevel(Level.OFF);
+        }
     }
 
     private static void registerFonts(PdfRendererBuilder b) {
