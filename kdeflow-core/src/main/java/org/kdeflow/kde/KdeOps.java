@@ -1,0 +1,70 @@
+package org.kdeflow.kde;
+
+/**
+ * The hot loops of kernel density evaluation, with one implementation on {@code jdk.incubator.vector}
+ * ({@link VectorKdeOps}) and a plain-Java fallback ({@link ScalarKdeOps}), chosen once at start-up as Lucene's
+ * {@code VectorizationProvider} does. Both are tested to agree.
+ *
+ * <p>Sample coordinates are transposed ("structure of arrays"): coordinate j of sample i is {@code zT[j*stride + i]};
+ * arrays are padded with weight-0 samples to a multiple of {@link #PAD} so loops need no tail.
+ *
+ * <p>exp(t) is treated as 0 for t &lt; {@link #EXP_MIN}: every caller checks for sums that small and redoes them in
+ * log space, so no result depends on values near the underflow threshold.
+ */
+public interface KdeOps {
+
+    /** Sample arrays are padded to a multiple of this (the widest vector, 8 doubles). */
+    int PAD = 8;
+
+    /** Arguments below this give exp = 0 (e^−708 ≈ 3e−308 is the smallest normal double's neighbourhood). */
+    double EXP_MIN = -708.0;
+
+    /**
+     * Adds to {@code out[q]} (q &lt; m) the sum S_q = Σ_{i∈[from,to)} wᵢ·exp(−½‖zᵢ − y_q‖²), where zᵢ is column i of
+     * the transposed samples and y_q row q of the row-major m×d queries. {@code from} and {@code to} are multiples of
+     * {@link #PAD}. Modifies {@code out} only.
+     */
+    void gaussianSums(double[] zT, int stride, double[] w, int from, int to, int d, double[] y, int m, double[] out);
+
+    /** Replaces x[k] by exp(x[k]) for k in [from, to); arguments are expected ≤ 0 (values &lt; EXP_MIN give 0). */
+    void exp(double[] x, int from, int to);
+
+    /**
+     * F[b·g1 + a] += Σ_{i&lt;nc} A[a·nc + i]·B[b·nc + i] for a &lt; g1, b &lt; g2 (the product A·Bᵀ); nc is a multiple
+     * of {@link #PAD}. Modifies F only.
+     */
+    void gramAccumulate(double[] A, int g1, double[] B, int g2, int nc, double[] F);
+
+    /** A short name for reports ("vector(8 lanes)" or "scalar"). */
+    String name();
+
+    /** The implementation chosen at start-up: vectorised when {@code jdk.incubator.vector} is present. */
+    static KdeOps best() {
+        return Holder.BEST;
+    }
+
+    /** The plain-Java implementation. */
+    static KdeOps scalar() {
+        return ScalarKdeOps.INSTANCE;
+    }
+
+    /** Lazy holder so the vector class is loaded only when the module is there. */
+    final class Holder {
+        static final KdeOps BEST = choose();
+
+        private Holder() {
+        }
+
+        private static KdeOps choose() {
+            if (Boolean.getBoolean("kdeflow.scalar")
+                    || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                return ScalarKdeOps.INSTANCE;
+            }
+            try {
+                return (KdeOps) Class.forName("org.kdeflow.kde.VectorKdeOps").getField("INSTANCE").get(null);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return ScalarKdeOps.INSTANCE;
+            }
+        }
+    }
+}

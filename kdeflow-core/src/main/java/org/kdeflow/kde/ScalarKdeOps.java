@@ -1,0 +1,58 @@
+package org.kdeflow.kde;
+
+/** Plain-Java {@link KdeOps}: {@link Math#exp} and straightforward loops. */
+final class ScalarKdeOps implements KdeOps {
+    static final ScalarKdeOps INSTANCE = new ScalarKdeOps();
+
+    private ScalarKdeOps() {
+    }
+
+    static double exp0(double t) {
+        return t < EXP_MIN ? 0.0 : Math.exp(t);
+    }
+
+    @Override
+    public void gaussianSums(double[] zT, int stride, double[] w, int from, int to, int d, double[] y, int m,
+                             double[] out) {
+        for (int q = 0; q < m; q++) {
+            double s = 0;
+            int yo = q * d;
+            for (int i = from; i < to; i++) {
+                double r2 = 0;
+                for (int j = 0; j < d; j++) {
+                    double diff = zT[j * stride + i] - y[yo + j];
+                    r2 += diff * diff;
+                }
+                s += w[i] * exp0(-0.5 * r2);
+            }
+            out[q] += s;
+        }
+    }
+
+    @Override
+    public void exp(double[] x, int from, int to) {
+        for (int k = from; k < to; k++) {
+            x[k] = exp0(x[k]);
+        }
+    }
+
+    @Override
+    public void gramAccumulate(double[] A, int g1, double[] B, int g2, int nc, double[] F) {
+        for (int b = 0; b < g2; b++) {
+            int bo = b * nc;
+            for (int a = 0; a < g1; a++) {
+                int ao = a * nc;
+                double s = 0;
+                for (int i = 0; i < nc; i++) {
+                    s += A[ao + i] * B[bo + i];
+                }
+                F[b * g1 + a] += s;
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+}
