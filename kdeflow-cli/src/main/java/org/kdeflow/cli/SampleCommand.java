@@ -101,6 +101,9 @@ public final class SampleCommand implements Callable<Integer> {
                         + "or --plot");
             }
             validateCommon();
+            if (Files.exists(out) && !Files.isDirectory(out)) {
+                throw usage("--out " + out + " is a file; --all writes into a folder");
+            }
             writeAll(out, seed, numGaussians);
             spec.commandLine().getOut().println("wrote the Task 1 samples and figures to " + out);
             return 0;

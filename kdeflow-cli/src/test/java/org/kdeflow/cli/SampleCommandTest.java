@@ -151,6 +151,16 @@ class SampleCommandTest {
     }
 
     @Test
+    void allIntoAnExistingFileIsAUsageError() throws IOException {
+        Path f = dir.resolve("file.txt");
+        Files.writeString(f, "mine");
+        Run r = run("sample", "--all", "--out", f.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("is a file"), r.err());
+        assertEquals("mine", Files.readString(f));
+    }
+
+    @Test
     void missingOutIsAUsageError() {
         assertEquals(2, run("sample", "--dist", "moons").code());
     }

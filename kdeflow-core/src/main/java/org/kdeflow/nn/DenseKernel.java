@@ -1,0 +1,73 @@
+package org.kdeflow.nn;
+
+/**
+ * The three products of a dense layer over a mini-batch, in flat row-major arrays. With a batch of n rows,
+ * X (n×in), W (out×in, PyTorch's {@code Linear.weight} layout) and Wᵀ (in×out, a transposed copy):
+ * <ul>
+ *   <li>{@link #forward}: Y = act(X·Wᵀ + 1·bᵀ), y<sub>ro</sub> = act(b<sub>o</sub> + Σ<sub>i</sub> x<sub>ri</sub>
+ *       w<sub>oi</sub>), act the identity or {@link LeakyReLU};</li>
+ *   <li>{@link #backwardInput}: ∂L/∂X = (∂L/∂Y)·W, optionally times the leaky-ReLU derivative of the previous
+ *       layer's output (so the result is the gradient with respect to that layer's pre-activation);</li>
+ *   <li>{@link #accumulateGradients}: ∂L/∂W += (∂L/∂Y)ᵀ·X and ∂L/∂b += Σ<sub>r</sub> ∂L/∂y<sub>r</sub>.</li>
+ * </ul>
+ * Two implementations: {@link ScalarDenseKernel} (plain loops) and {@code VectorDenseKernel}
+ * ({@code jdk.incubator.vector}), chosen once by {@link #get()} — the vector one only when the module is present, so
+ * its class is never loaded otherwise (Apache Lucene's {@code VectorizationProvider} pattern). They agree up to
+ * rounding (fused multiply-adds and summation order).
+ */
+public interface DenseKernel {
+
+    /**
+     * Fills {@code y[r*out + o]} for r &lt; n. Reads x[0, n·in), w from {@code wOff} (out×in), wt (in×out, from 0),
+     * b from {@code bOff}. Modifies y only.
+     */
+    void forward(double[] x, int n, int in, int out, double[] w, int wOff, double[] wt, double[] b, int bOff,
+            double[] y, boolean leaky);
+
+    /**
+     * Fills dx (n×in) with dY·W; when {@code hPrev} is not null, multiplies element-wise by the leaky-ReLU derivative
+     * read from {@code hPrev} (n×in, the previous layer's activated output). Modifies dx only.
+     */
+    void backwardInput(double[] dy, int n, int in, int out, double[] w, int wOff, double[] wt, double[] dx,
+            double[] hPrev);
+
+    /** Adds dYᵀ·X to g[wOff…] (out×in) and the column sums of dY to g[bOff…] (out). Modifies g only. */
+    void accumulateGradients(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff, int bOff);
+
+    /** A short name for reports: "vector(8 lanes)" or "scalar". */
+    String name();
+
+    /** The kernel chosen at start-up. */
+    static DenseKernel get() {
+        return Holder.KERNEL;
+    }
+
+    /** The plain-Java kernel (always available). */
+    static DenseKernel scalar() {
+        return ScalarDenseKernel.INSTANCE;
+    }
+
+    /** Picks the implementation once. Set {@code -Dkdeflow.vector=false} to force the scalar kernel. */
+    final class Holder {
+        static final DenseKernel KERNEL = choose();
+
+        private Holder() {
+        }
+
+        private static DenseKernel choose() {
+            if (!Boolean.parseBoolean(System.getProperty("kdeflow.vector", "true"))) {
+                return ScalarDenseKernel.INSTANCE;
+            }
+            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                return ScalarDenseKernel.INSTANCE;
+            }
+            try {
+                Class<?> c = Class.forName("org.kdeflow.nn.VectorDenseKernel");
+                DenseKernel k = (DenseKernel) c.getDeclaredConstructor().newInstance();
+                return k.name().startsWith("vector") ? k : ScalarDenseKernel.INSTANCE;
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return ScalarDenseKernel.INSTANCE;
+            }
+        }
+    }
+}

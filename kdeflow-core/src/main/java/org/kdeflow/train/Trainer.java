@@ -1,0 +1,415 @@
+package org.kdeflow.train;
+
+import java.util.Arrays;
+import org.kdeflow.data.Dataset;
+import org.kdeflow.data.MiniBatches;
+import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.nn.Adam;
+import org.kdeflow.nn.Parameters;
+import org.kdeflow.random.NumpyRandomState;
+
+/**
+ * Maximum-likelihood training of a {@link CouplingFlow}: by default the homework's
+ * {@code train(model, data, epochs, batch_size=64)}, step for step:
+ * <ol>
+ *   <li>split the data at random into ⌊0.9·N⌋ training and N − ⌊0.9·N⌋ validation points
+ *       ({@link Dataset#randomSplit}, from {@code NumpyRandomState(seed)});</li>
+ *   <li>each epoch, visit the training points in mini-batches of 64 in a fixed order (the homework's
+ *       {@code DataLoader} does not reshuffle), taking one Adam step (lr 1e-3, PyTorch's defaults) on the batch's mean
+ *       negative log-likelihood −mean log p(x);</li>
+ *   <li>record the epoch's training loss (mean over batches of the batch means) and validation loss (the same
+ *       average over the validation batches, after the epoch);</li>
+ *   <li>keep a snapshot of the weights with the lowest validation loss;</li>
+ *   <li>return the best snapshot, except — the homework's rule — with fewer than 500 validation points the final
+ *       weights are kept.</li>
+ * </ol>
+ * Options change the batch size, learning rate, split fraction, seed, reshuffling (each epoch a fresh permutation
+ * from {@code NumpyRandomState(seed + 1)}), and which weights are returned.
+ *
+ * <p>A non-finite loss or gradient stops training with a message naming the epoch; the model is set back to the
+ * weights it had after the previous epoch, so it never holds NaN weights. With the same seed, data and initial
+ * weights, training gives bit-identical weights (one thread, no reordering).
+ *
+ * <p>{@link #start} returns a {@link Session} that runs epoch by epoch and exports/imports its complete
+ * {@link State} (epoch, weights, Adam moments and step, best snapshot, losses, shuffling stream), for checkpoints.
+ */
+public final class Trainer {
+
+    /** Which weights training leaves in the model. */
+    public enum Selection {
+        /** The homework's rule: BEST, unless the validation set has fewer than 500 points, then FINAL. */
+        NOTEBOOK,
+        /** The snapshot with the lowest validation loss. */
+        BEST,
+        /** The weights after the last epoch. */
+        FINAL
+    }
+
+    /** Validation sets smaller than this make the homework return the final weights. */
+    public static final int NOTEBOOK_MIN_VALIDATION = 500;
+
+    /**
+     * Training settings; {@link #defaults()} are the homework's. Build variations with the {@code with…} methods.
+     *
+     * @param epochs number of epochs (the homework's {@code train} default: 100)
+     * @param batchSize mini-batch size (64)
+     * @param learningRate Adam's step size (1e-3)
+     * @param seed seeds the split (and the reshuffling stream, seed + 1)
+     * @param trainFraction fraction of points for training (0.9)
+     * @param reshuffle a fresh batch order every epoch (false: fixed order)
+     * @param selection which weights to return (NOTEBOOK)
+     */
+    public record Options(int epochs, int batchSize, double learningRate, long seed, double trainFraction,
+            boolean reshuffle, Selection selection) {
+        public Options {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            }
+            if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+                throw new IllegalArgumentException("learning rate must be a positive number, got " + learningRate);
+            }
+            if (seed < 0 || seed >= 0xffffffffL) {
+                throw new IllegalArgumentException("seed must be between 0 and 2^32 - 2, got " + seed);
+            }
+            if (!(trainFraction > 0 && trainFraction < 1)) {
+                throw new IllegalArgumentException("training fraction must be in (0, 1), got " + trainFraction);
+            }
+            if (selection == null) {
+                throw new IllegalArgumentException("selection must not be null");
+            }
+        }
+
+        /** The homework's settings: 100 epochs, batches of 64, lr 1e-3, seed 0, 90/10 split, fixed order. */
+        public static Options defaults() {
+            return new Options(100, 64, 1e-3, 0, 0.9, false, Selection.NOTEBOOK);
+        }
+
+        public Options withEpochs(int e) {
+            return new Options(e, batchSize, learningRate, seed, trainFraction, reshuffle, selection);
+        }
+
+        public Options withBatchSize(int b) {
+            return new Options(epochs, b, learningRate, seed, trainFraction, reshuffle, selection);
+        }
+
+        public Options withLearningRate(double lr) {
+            return new Options(epochs, batchSize, lr, seed, trainFraction, reshuffle, selection);
+        }
+
+        public Options withSeed(long s) {
+            return new Options(epochs, batchSize, learningRate, s, trainFraction, reshuffle, selection);
+        }
+
+        public Options withTrainFraction(double f) {
+            return new Options(epochs, batchSize, learningRate, seed, f, reshuffle, selection);
+        }
+
+        public Options withReshuffle(boolean r) {
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, r, selection);
+        }
+
+        public Options withSelection(Selection s) {
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, s);
+        }
+    }
+
+    private final Options options;
+
+    public Trainer(Options options) {
+        this.options = options;
+    }
+
+    /** A trainer with the homework's settings and the given number of epochs. */
+    public static Trainer notebook(int epochs) {
+        return new Trainer(Options.defaults().withEpochs(epochs));
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Trains {@code flow} in place on {@code data}; see the class comment. */
+    public TrainingResult fit(CouplingFlow flow, Dataset data) {
+        return fit(flow, data, TrainingListener.NONE);
+    }
+
+    /** Trains {@code flow} in place, reporting to {@code listener}. */
+    public TrainingResult fit(CouplingFlow flow, Dataset data, TrainingListener listener) {
+        Session s = start(flow, data);
+        return s.run(listener);
+    }
+
+    /** Prepares a run (split, batches, optimizer) without training yet. */
+    public Session start(CouplingFlow flow, Dataset data) {
+        return new Session(flow, data);
+    }
+
+    /**
+     * Everything a run needs to continue from where it is, for checkpoints: copies in and out.
+     *
+     * @param epochsDone epochs finished so far
+     * @param weights the model's current weights
+     * @param adam the optimizer's moments and step count
+     * @param bestWeights the best snapshot so far (null if none)
+     * @param bestEpoch 1-based epoch of the best snapshot (0 if none)
+     * @param trainLosses losses of the finished epochs
+     * @param shuffle the reshuffling stream's state (null in fixed order)
+     * @param elapsedNanos training time so far
+     */
+    public record State(int epochsDone, double[] weights, Adam.State adam, double[] bestWeights, int bestEpoch,
+            double bestValidLoss, double[] trainLosses, double[] validLosses, NumpyRandomState.State shuffle,
+            long elapsedNanos) {
+        public State {
+            weights = weights.clone();
+            bestWeights = bestWeights == null ? null : bestWeights.clone();
+            trainLosses = trainLosses.clone();
+            validLosses = validLosses.clone();
+            if (trainLosses.length != epochsDone || validLosses.length != epochsDone) {
+                throw new IllegalArgumentException("state has " + epochsDone + " epochs done but "
+                        + trainLosses.length + " training and " + validLosses.length + " validation losses");
+            }
+        }
+
+        @Override
+        public double[] weights() {
+            return weights.clone();
+        }
+
+        @Override
+        public double[] bestWeights() {
+            return bestWeights == null ? null : bestWeights.clone();
+        }
+
+        @Override
+        public double[] trainLosses() {
+            return trainLosses.clone();
+        }
+
+        @Override
+        public double[] validLosses() {
+            return validLosses.clone();
+        }
+    }
+
+    /** One training run, epoch by epoch. Not thread-safe. */
+    public final class Session {
+        private final CouplingFlow flow;
+        private final Parameters p;
+        private final Dataset train;
+        private final Dataset valid;
+        private MiniBatches batches;
+        private final MiniBatches validBatches;
+        private final Adam adam;
+        private final CouplingFlow.Workspace ws;
+        private final double[] batch;
+        private final double[] lastGood;
+        private final double[] trainLosses;
+        private final double[] validLosses;
+        private double[] best;
+        private int bestEpoch;
+        private double bestValid = Double.POSITIVE_INFINITY;
+        private int epoch;
+        private long elapsedNanos;
+        private String stopReason;
+
+        private Session(CouplingFlow flow, Dataset data) {
+            if (data.dim() != flow.dim()) {
+                throw new IllegalArgumentException("data have dimension " + data.dim() + ", flow has dimension "
+                        + flow.dim());
+            }
+            int nTrain = (int) (data.size() * options.trainFraction());
+            if (nTrain < 1 || data.size() - nTrain < 1) {
+                throw new IllegalArgumentException("need at least one training and one validation point; " + data.size()
+                        + " points split " + options.trainFraction() + " give " + nTrain + " and "
+                        + (data.size() - nTrain));
+            }
+            this.flow = flow;
+            this.p = flow.parameters();
+            Dataset.Split split = data.randomSplit(options.trainFraction(), options.seed());
+            this.train = split.first();
+            this.valid = split.second();
+            int bs = options.batchSize();
+            this.batches = options.reshuffle()
+                    ? MiniBatches.reshuffled(train.size(), bs, options.seed() + 1)
+                    : MiniBatches.fixed(train.size(), bs);
+            this.validBatches = MiniBatches.fixed(valid.size(), bs);
+            this.adam = new Adam(p.size(), options.learningRate());
+            int cap = Math.min(bs, Math.max(train.size(), valid.size()));
+            this.ws = flow.workspace(cap);
+            this.batch = new double[cap * flow.dim()];
+            this.lastGood = new double[p.size()];
+            this.trainLosses = new double[options.epochs()];
+            this.validLosses = new double[options.epochs()];
+        }
+
+        public Dataset trainSet() {
+            return train;
+        }
+
+        public Dataset validSet() {
+            return valid;
+        }
+
+        /** Epochs finished. */
+        public int epochsDone() {
+            return epoch;
+        }
+
+        public boolean finished() {
+            return epoch >= options.epochs() || stopReason != null;
+        }
+
+        /** Why the run stopped early, or null. */
+        public String stopReason() {
+            return stopReason;
+        }
+
+        /**
+         * Runs one epoch: training steps over every batch, then the validation loss. Returns false (and sets
+         * {@link #stopReason()}) when a loss or gradient was not finite; the weights are then those after the
+         * previous epoch.
+         */
+        public boolean runEpoch() {
+            if (finished()) {
+                throw new IllegalStateException("training has finished");
+            }
+            long t0 = System.nanoTime();
+            int e = epoch + 1;
+            System.arraycopy(p.values(), 0, lastGood, 0, lastGood.length);
+            batches.startEpoch();
+            int[] order = batches.order();
+            double sum = 0;
+            int nb = batches.batchCount();
+            for (int b = 0; b < nb; b++) {
+                int from = batches.from(b);
+                int to = batches.to(b);
+                train.copyRows(order, from, to, batch);
+                double loss = flow.lossAndGradient(batch, to - from, ws);
+                if (!Double.isFinite(loss) || !p.gradientsFinite()) {
+                    return fail("epoch " + e + ": the training loss " + (Double.isFinite(loss) ? "gradient" : "(" + loss
+                            + ")") + " of batch " + (b + 1) + " of " + nb + " is not finite");
+                }
+                adam.step(p);
+                sum += loss;
+            }
+            double trainLoss = sum / nb;
+            double validLoss = validationLoss();
+            if (!Double.isFinite(validLoss)) {
+                return fail("epoch " + e + ": the validation loss is not finite (" + validLoss + ")");
+            }
+            trainLosses[epoch] = trainLoss;
+            validLosses[epoch] = validLoss;
+            epoch = e;
+            if (validLoss < bestValid) {
+                bestValid = validLoss;
+                bestEpoch = e;
+                if (best == null) {
+                    best = new double[p.size()];
+                }
+                System.arraycopy(p.values(), 0, best, 0, best.length);
+            }
+            elapsedNanos += System.nanoTime() - t0;
+            return true;
+        }
+
+        private boolean fail(String why) {
+            p.copyFrom(lastGood);
+            stopReason = "training stopped at " + why + "; keeping the weights from "
+                    + (epoch == 0 ? "before training" : "after epoch " + epoch);
+            return false;
+        }
+
+        /** The current weights' mean validation loss: mean over fixed-order batches of the batch-mean NLL. */
+        public double validationLoss() {
+            double sum = 0;
+            int nb = validBatches.batchCount();
+            int[] order = validBatches.order();
+            for (int b = 0; b < nb; b++) {
+                int from = validBatches.from(b);
+                int to = validBatches.to(b);
+                valid.copyRows(order, from, to, batch);
+                sum += flow.meanNegLogLikelihood(batch, to - from, ws);
+            }
+            return sum / nb;
+        }
+
+        /** Runs the remaining epochs, then {@link #finish}. */
+        public TrainingResult run(TrainingListener listener) {
+            listener.onStart(new TrainingListener.Plan(epoch + 1, options.epochs(), train.size(), valid.size(),
+                    batches.batchCount()));
+            while (!finished()) {
+                if (!runEpoch()) {
+                    break;
+                }
+                boolean go = listener.onEpoch(new TrainingListener.Epoch(epoch, options.epochs(),
+                        trainLosses[epoch - 1], validLosses[epoch - 1], bestEpoch, bestValid, elapsedNanos));
+                if (!go && !finished()) {
+                    stopReason = "training stopped by request after epoch " + epoch;
+                }
+            }
+            TrainingResult r = finish();
+            listener.onFinish(r);
+            return r;
+        }
+
+        /** Puts the selected weights in the model and summarises the run. */
+        public TrainingResult finish() {
+            Selection sel = options.selection();
+            if (sel == Selection.NOTEBOOK) {
+                sel = valid.size() < NOTEBOOK_MIN_VALIDATION ? Selection.FINAL : Selection.BEST;
+            }
+            TrainingResult.Weights w = TrainingResult.Weights.FINAL;
+            double finalValid = epoch > 0 ? validLosses[epoch - 1] : Double.NaN;
+            if (sel == Selection.BEST && best != null) {
+                p.copyFrom(best);
+                w = TrainingResult.Weights.BEST;
+            }
+            return new TrainingResult(Arrays.copyOf(trainLosses, epoch), Arrays.copyOf(validLosses, epoch),
+                    bestEpoch, bestEpoch == 0 ? Double.NaN : bestValid, finalValid, elapsedNanos * 1e-9, w, epoch,
+                    options.epochs(), train.size(), valid.size(), stopReason);
+        }
+
+        /** A snapshot of everything needed to continue this run later. */
+        public State state() {
+            return new State(epoch, p.values(), adam.state(), best, bestEpoch, bestValid,
+                    Arrays.copyOf(trainLosses, epoch), Arrays.copyOf(validLosses, epoch), batches.rngState(),
+                    elapsedNanos);
+        }
+
+        /**
+         * Continues from a {@link #state()} taken with the same options, data and architecture: restores weights,
+         * optimizer, best snapshot, losses and the shuffling stream.
+         */
+        public void restore(State s) {
+            if (s.weights().length != p.size()) {
+                throw new IllegalArgumentException("state holds " + s.weights().length + " weights, model has "
+                        + p.size());
+            }
+            if (s.epochsDone() > options.epochs()) {
+                throw new IllegalArgumentException("state has " + s.epochsDone() + " epochs done, more than the "
+                        + options.epochs() + " planned");
+            }
+            if ((s.shuffle() != null) != options.reshuffle()) {
+                throw new IllegalArgumentException("state was saved with reshuffle=" + (s.shuffle() != null)
+                        + ", options say " + options.reshuffle());
+            }
+            p.copyFrom(s.weights());
+            adam.restore(s.adam());
+            best = s.bestWeights();
+            bestEpoch = s.bestEpoch();
+            bestValid = s.bestValidLoss();
+            epoch = s.epochsDone();
+            System.arraycopy(s.trainLosses(), 0, trainLosses, 0, epoch);
+            System.arraycopy(s.validLosses(), 0, validLosses, 0, epoch);
+            if (s.shuffle() != null) {
+                batches = MiniBatches.reshuffled(train.size(), options.batchSize(),
+                        NumpyRandomState.fromState(s.shuffle()));
+            }
+            elapsedNanos = s.elapsedNanos();
+            stopReason = null;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.kdeflow.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DenseKernelTest {
+    /**
+     * The two kernels differ only in rounding: fused multiply-adds and summation order over at most a few dozen
+     * terms of size O(1), so their results agree to a few hundred ulps of the largest term.
+     */
+    private static final double AGREEMENT = 1e-12;
+
+    static Stream<Arguments> shapes() {
+        // widths around the lane count (8) and the homework's 2 and 32, plus odd tails
+        int[][] s = {{2, 32, 64}, {32, 32, 64}, {32, 2, 64}, {2, 32, 6}, {1, 1, 1}, {3, 7, 5}, {7, 9, 13},
+            {8, 8, 8}, {9, 33, 17}, {33, 40, 3}, {40, 16, 11}, {16, 5, 2}};
+        return Stream.of(s).map(a -> Arguments.of(a[0], a[1], a[2]));
+    }
+
+    @Test
+    void vectorKernelIsChosenWhenTheModuleIsPresent() {
+        // the build runs tests with --add-modules jdk.incubator.vector
+        assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        assertTrue(DenseKernel.get().name().startsWith("vector"), DenseKernel.get().name());
+        assertEquals("scalar", DenseKernel.scalar().name());
+    }
+
+    @ParameterizedTest(name = "in={0} out={1} n={2}")
+    @MethodSource("shapes")
+    void vectorAndScalarKernelsAgree(int in, int out, int n) {
+        DenseKernel vec = DenseKernel.get();
+        DenseKernel sca = DenseKernel.scalar();
+        SplittableRandom rnd = new SplittableRandom(in * 1000 + out * 10 + n);
+        int wOff = 3;
+        double[] w = random(rnd, wOff + in * out + out + 2);
+        int bOff = wOff + in * out;
+        double[] wt = new double[in * out];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                wt[i * out + o] = w[wOff + o * in + i];
+            }
+        }
+        double[] x = random(rnd, n * in);
+        for (boolean leaky : new boolean[] {false, true}) {
+            double[] y1 = new double[n * out];
+            double[] y2 = new double[n * out];
+            vec.forward(x, n, in, out, w, wOff, wt, w, bOff, y1, leaky);
+            sca.forward(x, n, in, out, w, wOff, wt, w, bOff, y2, leaky);
+            assertArrayEquals(y2, y1, AGREEMENT, "forward, leaky=" + leaky);
+        }
+        double[] dy = random(rnd, n * out);
+        double[] hPrev = random(rnd, n * in);
+        for (double[] h : new double[][] {null, hPrev}) {
+            double[] dx1 = random(rnd, n * in);
+            double[] dx2 = random(rnd, n * in);
+            vec.backwardInput(dy, n, in, out, w, wOff, wt, dx1, h);
+            sca.backwardInput(dy, n, in, out, w, wOff, wt, dx2, h);
+            assertArrayEquals(dx2, dx1, AGREEMENT, "backwardInput, hPrev=" + (h != null));
+        }
+        double[] g1 = random(new SplittableRandom(7), wOff + in * out + out + 2);
+        double[] g2 = g1.clone();
+        vec.accumulateGradients(dy, x, n, in, out, g1, wOff, bOff);
+        sca.accumulateGradients(dy, x, n, in, out, g2, wOff, bOff);
+        assertArrayEquals(g2, g1, AGREEMENT, "accumulateGradients");
+    }
+
+    /** A 2→2 layer worked by hand: W = [[1, 2], [3, 4]], b = [0.5, −10], x = [1, −1]. */
+    @Test
+    void smallLayerByHand() {
+        for (DenseKernel k : new DenseKernel[] {DenseKernel.get(), DenseKernel.scalar()}) {
+            Parameters p = new Parameters(6);
+            p.copyFrom(new double[] {1, 2, 3, 4, 0.5, -10});
+            Dense d = new Dense(2, 2, 0, k);
+            double[] y = new double[2];
+            d.forward(p, new double[] {1, -1}, 1, y, false);
+            // z = [1−2+0.5, 3−4−10] = [−0.5, −11]
+            assertArrayEquals(new double[] {-0.5, -11}, y, 0.0, k.name());
+            d.forward(p, new double[] {1, -1}, 1, y, true);
+            assertArrayEquals(new double[] {-0.005, -0.11}, y, 1e-17, k.name());
+            // dL/dy = [1, 2]: dW = dyᵀx = [[1, −1], [2, −2]], db = [1, 2], dx = dy·W = [1+6, 2+8]
+            double[] dx = new double[2];
+            d.backward(p, new double[] {1, -1}, 1, new double[] {1, 2}, dx, false);
+            assertArrayEquals(new double[] {1, -1, 2, -2, 1, 2}, p.gradients(), 0.0, k.name());
+            assertArrayEquals(new double[] {7, 10}, dx, 0.0, k.name());
+            p.zeroGradients();
+        }
+    }
+
+    @Test
+    void transposedCopyFollowsParameterChanges() {
+        Parameters p = new Parameters(6);
+        p.copyFrom(new double[] {1, 2, 3, 4, 0, 0});
+        Dense d = new Dense(2, 2, 0);
+        double[] y = new double[2];
+        d.forward(p, new double[] {1, 0}, 1, y, false);
+        assertArrayEquals(new double[] {1, 3}, y, 0.0);
+        p.set(2, 5);
+        d.forward(p, new double[] {1, 0}, 1, y, false);
+        assertArrayEquals(new double[] {1, 5}, y, 0.0);
+    }
+
+    static double[] random(SplittableRandom rnd, int n) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = rnd.nextDouble(-1, 1);
+        }
+        return a;
+    }
+}
