@@ -81,10 +81,36 @@ public final class Homework {
         HomeworkSections sections = new HomeworkSections(doc, config);
         recordSettings(metrics);
         ExecutorService pool = Executors.newFixedThreadPool(threads, daemonThreads());
+        Thread warmUp = null;
+        if (pdf) {
+            warmUp = new Thread(ReportWriter::warmUp, "pdf-warm-up");
+            warmUp.setDaemon(true);
+            warmUp.setPriority(Thread.MIN_PRIORITY);
+            warmUp.start();
+        }
         try {
             Run run = new Run(config, dir, metrics, doc, sections, pool, threads, progress);
-            for (Stage stage : stageEditor.apply(stages())) {
-                timed(stage.name(), metrics, () -> stage.run(run));
+            List<Stage> stages = stageEditor.apply(stages());
+            List<List<Run.Job<Object>>> jobs = new ArrayList<>();
+            List<Run.Job<Object>> all = new ArrayList<>();
+            for (Stage stage : stages) {
+                List<Run.Job<Object>> js = stage.jobs(run);
+                jobs.add(js);
+                all.addAll(js);
+            }
+            List<Object> results = new ArrayList<>();
+            timed("compute", metrics, () -> results.addAll(run.parallel("compute", all)));
+            int from = 0;
+            for (int k = 0; k < stages.size(); k++) {
+                Stage stage = stages.get(k);
+                List<Object> mine = results.subList(from, from + jobs.get(k).size());
+                from += jobs.get(k).size();
+                double cpu = 0;
+                for (Run.Job<Object> j : jobs.get(k)) {
+                    cpu += metrics.at("timings", "jobs", "compute").path(j.name()).asDouble();
+                }
+                metrics.put(cpu, "timings", "job_seconds_by_stage", stage.name());
+                timed(stage.name(), metrics, () -> stage.finish(run, mine));
             }
             Map<String, Double> stageTimes = new LinkedHashMap<>();
             metrics.at("timings", "stages").fields().forEachRemaining(e -> stageTimes.put(e.getKey(),
@@ -92,6 +118,7 @@ public final class Homework {
             writeRunAppendix(sections, stageTimes);
             timed("report-html", metrics, () -> ReportWriter.writeHtml(doc, dir));
             if (pdf) {
+                warmUp.join();
                 timed("report-pdf", metrics, () -> ReportWriter.writePdf(doc, dir));
             }
             metrics.put((System.nanoTime() - start) / 1e9, "timings", "total_s");

@@ -36,7 +36,7 @@ public record HomeworkConfig(boolean quick, long seed, int partOneN, List<Double
 
     /** The homework's settings. */
     public static HomeworkConfig full(long seed) {
-        return new HomeworkConfig(false, seed, 10_000, List.of(0.1, 0.5, 1.0), 100, 10_000, 25, 1000, 20_000, 1000,
+        return new HomeworkConfig(false, seed, 10_000, List.of(0.1, 0.5, 1.0), 100, 4000, 16, 1000, 20_000, 1000,
                 1.0, 1.0);
     }
 

@@ -37,12 +37,19 @@ final class Run {
         this.progress = progress;
     }
 
-    /** An independent piece of work with a name for the progress display and the timings. */
-    record Job<T>(String name, Callable<T> work) {
+    /**
+     * An independent piece of work with a name for the progress display and the timings, and a rough relative
+     * cost: the pool starts the most expensive jobs first, so that no long job is left running alone at the end.
+     */
+    record Job<T>(String name, double cost, Callable<T> work) {
     }
 
     static <T> Job<T> job(String name, Callable<T> work) {
-        return new Job<>(name, work);
+        return new Job<>(name, 1, work);
+    }
+
+    static <T> Job<T> job(String name, double cost, Callable<T> work) {
+        return new Job<>(name, cost, work);
     }
 
     /**
@@ -54,9 +61,13 @@ final class Run {
         CompletionService<Integer> cs = new ExecutorCompletionService<>(pool);
         List<Future<Integer>> futures = new ArrayList<>();
         List<T> results = new ArrayList<>(java.util.Collections.nCopies(jobs.size(), null));
+        List<Integer> order = new ArrayList<>();
         for (int i = 0; i < jobs.size(); i++) {
-            int index = i;
-            Job<T> job = jobs.get(i);
+            order.add(i);
+        }
+        order.sort((a, b) -> Double.compare(jobs.get(b).cost(), jobs.get(a).cost()));
+        for (int index : order) {
+            Job<T> job = jobs.get(index);
             futures.add(cs.submit(() -> {
                 progress.jobStarted(job.name());
                 long t0 = System.nanoTime();

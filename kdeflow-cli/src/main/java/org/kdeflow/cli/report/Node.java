@@ -77,6 +77,13 @@ public sealed interface Node permits Node.Element, Node.Text {
             return this;
         }
 
+        /** Replaces the children by one text node. */
+        public Element text(String value) {
+            children.clear();
+            children.add(new Text(value));
+            return this;
+        }
+
         public List<Node> children() {
             return Collections.unmodifiableList(children);
         }

@@ -85,6 +85,14 @@ public final class ReportDocument {
         for (Section s : sections) {
             body.add(s.toXhtml());
         }
+        // figures and tables are numbered in the order they appear, whatever order they were added in
+        java.util.Map<String, Integer> counters = new java.util.HashMap<>();
+        for (Element span : body.findAll("span")) {
+            String kind = span.attr("data-kind");
+            if (kind != null) {
+                span.text(kind + " " + counters.merge(kind, 1, Integer::sum) + ". ");
+            }
+        }
         return el("html", head, body).attr("xmlns", "http://www.w3.org/1999/xhtml").attr("lang", "en");
     }
 
@@ -166,7 +174,33 @@ public final class ReportDocument {
             int n = doc.nextFigure();
             Element img = el("img").attr("src", file).attr("alt", caption)
                     .attr("style", "width:" + widthPercent + "%");
-            content.add(el("div", img, el("p", el("span", "Figure " + n + ". ").attr("class", "label"), caption)
+            content.add(el("div", img, el("p", label("Figure"), caption)
+                    .attr("class", "caption")).attr("class", "figure").attr("id", id + "-fig" + n));
+            return this;
+        }
+
+        /**
+         * Several images side by side under one number and caption, each {@code widthPercent} of the text width.
+         */
+        public Section figures(List<String> files, String caption, int widthPercent) {
+            for (String file : files) {
+                if (file.contains("..") || file.startsWith("/") || file.contains(":")) {
+                    throw new IllegalArgumentException("a figure must be a file inside the report's folder: '" + file
+                            + "'");
+                }
+            }
+            if (widthPercent < 1 || widthPercent * files.size() > 100) {
+                throw new IllegalArgumentException(files.size() + " images of " + widthPercent + " % do not fit");
+            }
+            int n = doc.nextFigure();
+            // a table row: the layout both browsers and openhtmltopdf agree on for images side by side
+            Element tr = el("tr");
+            for (String file : files) {
+                tr.add(el("td", el("img").attr("src", file).attr("alt", caption).attr("style", "width:100%"))
+                        .attr("style", "width:" + widthPercent + "%"));
+            }
+            Element row = el("table", el("tbody", tr)).attr("class", "images");
+            content.add(el("div", row, el("p", label("Figure"), caption)
                     .attr("class", "caption")).attr("class", "figure").attr("id", id + "-fig" + n));
             return this;
         }
@@ -200,7 +234,7 @@ public final class ReportDocument {
                 tbody.add(tr);
             }
             content.add(el("table",
-                    el("caption", el("span", "Table " + n + ". ").attr("class", "label"), caption),
+                    el("caption", label("Table"), caption),
                     el("thead", thead), tbody).attr("id", id + "-tab" + n));
             return this;
         }
@@ -249,6 +283,10 @@ public final class ReportDocument {
         }
     }
 
+    private static Element label(String kind) {
+        return el("span", kind + " ").attr("class", "label").attr("data-kind", kind);
+    }
+
     /** Emphasised text. */
     public static Element em(String text) {
         return el("em", text);
@@ -283,7 +321,9 @@ public final class ReportDocument {
         if (a >= 1e-3 && a < 1e5) {
             s = new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
         } else {
-            s = String.format(Locale.ROOT, "%.3e", v).replace("e+0", "e").replace("e-0", "e-").replace("e+", "e");
+            String[] me = String.format(Locale.ROOT, "%.3e", v).split("e");
+            String mant = me[0].contains(".") ? me[0].replaceAll("0+$", "").replaceAll("\\.$", "") : me[0];
+            s = mant + "e" + Integer.parseInt(me[1]);
         }
         return minus(s);
     }

@@ -48,11 +48,33 @@ public final class ReportWriter {
 
     /** Renders the document to {@code report.pdf} in {@code folder}, images resolved against that folder. */
     public static Path writePdf(ReportDocument doc, Path folder) throws IOException {
-        quietLogs();
-        String xhtml = doc.toXhtmlString();
         String base = folder.toAbsolutePath().toUri().toString();
         Path pdf = folder.resolve(PDF);
-        AtomicFiles.write(pdf, (OutputStream out) -> {
+        AtomicFiles.write(pdf, (OutputStream out) -> render(doc.toXhtmlString(), base, out));
+        return pdf;
+    }
+
+    /**
+     * Renders a one-page document with a formula, an SVG and the fonts to nowhere. The first rendering in a JVM
+     * spends seconds loading and initialising the PDF, MathML and SVG libraries; calling this on a spare thread
+     * while other work runs takes that off the critical path.
+     */
+    public static void warmUp() {
+        ReportDocument d = new ReportDocument("warm-up");
+        d.section("s", "s").paragraph("σ θ ⊙ ", MathML.inline(MathML.frac(MathML.vec("x"), MathML.sub("y", "1:j"))))
+                .equation(MathML.display(MathML.underover("∑", "k", "d"), MathML.hat("f")));
+        String xhtml = d.toXhtmlString().replace("</body>", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" "
+                + "height=\"10\"><rect width=\"5\" height=\"5\"/></svg></body>");
+        try {
+            render(xhtml, null, OutputStream.nullOutputStream());
+        } catch (IOException | RuntimeException e) {
+            // only a warm-up: the real rendering reports any problem
+        }
+    }
+
+    private static void render(String xhtml, String base, OutputStream out) throws IOException {
+        quietLogs();
+        {
             PdfRendererBuilder b = new PdfRendererBuilder();
             b.useFastMode();
             b.withHtmlContent(xhtml, base);
@@ -62,8 +84,7 @@ public final class ReportWriter {
             b.withProducer("kdeflow");
             b.toStream(out);
             b.run();
-        });
-        return pdf;
+        }
     }
 
     /** Strong references: java.util.logging keeps loggers weakly, and a collected logger forgets its level. */

@@ -42,7 +42,9 @@ final class Style {
             th, td { border-top: 1px solid #ccc; border-bottom: 1px solid #ccc; padding: 0.2em 0.6em; }
             th { background: #eef2f5; font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif;
                  font-weight: bold; text-align: center; }
-            td.num { text-align: right; font-family: 'DejaVu Sans Mono', 'Liberation Mono', monospace; }
+            td.num { text-align: right; white-space: nowrap; font-family: 'DejaVu Sans Mono', 'Liberation Mono', monospace; }
             ul { margin: 0.4em 0; }
+            table.images { border-collapse: collapse; margin: 0 auto; width: 100%; page-break-inside: avoid; }
+            table.images td { border: none; padding: 0 0.2em; vertical-align: top; text-align: center; }
             """;
 }

@@ -117,7 +117,7 @@ class HomeworkTest {
         assertEquals(0, m.path("settings").path("seeds").path("data").asLong());
         assertEquals(1, m.path("settings").path("seeds").path("test").asLong());
         assertTrue(m.path("timings").path("total_s").asDouble() > 0);
-        for (String stage : List.of("derivations", "report-html", "report-pdf")) {
+        for (String stage : List.of("compute", "derivations", "part1-kde", "part2-flows", "report-html", "report-pdf")) {
             assertTrue(m.path("timings").path("stages").has(stage), "no timing for " + stage);
         }
         assertFalse(m.path("software").path("java").asText().isEmpty());
@@ -156,8 +156,15 @@ class HomeworkTest {
             }
 
             @Override
-            public void run(Run run) throws IOException {
-                Files.writeString(run.dir.resolve("partial.png"), "half a figure");
+            public List<Run.Job<Object>> jobs(Run run) {
+                return List.of(Run.job("half a figure", () -> {
+                    Files.writeString(run.dir.resolve("partial.png"), "half a figure");
+                    return null;
+                }));
+            }
+
+            @Override
+            public void finish(Run run, List<Object> results) throws IOException {
                 throw new IOException("disk full (simulated)");
             }
         };
