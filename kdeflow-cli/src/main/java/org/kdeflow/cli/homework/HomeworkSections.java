@@ -39,11 +39,17 @@ final class HomeworkSections {
                     + "numbers are not the homework's. Run without --quick for the real report.");
         }
         partOne = doc.section("part1", "Part I — Kernel density estimation");
+        partOne.paragraph("Three densities with known formulas are sampled, estimated with a Gaussian kernel for "
+                + "three bandwidths, and compared with the truth; the bandwidth's trade-off is measured, not only "
+                + "seen.");
         p1Task1 = partOne.subsection("p1-task1", "Task 1 — Samples from three densities");
         p1Task2 = partOne.subsection("p1-task2", "Task 2 — The estimator");
         p1Task3 = partOne.subsection("p1-task3", "Task 3 — True and estimated densities, and the choice of h");
         p1Task4 = partOne.subsection("p1-task4", "Task 4 — The easiest and the hardest distribution");
         partTwo = doc.section("part2", "Part II — Normalizing flows");
+        partTwo.paragraph("Affine coupling flows (Real NVP) on the four toy sets: the derivations of Tasks 2–5 and 7, "
+                + "then every training the homework asks for, each model scored on fresh samples against the best "
+                + "possible score and against a kernel density estimate.");
         p2Task1 = partTwo.subsection("p2-task1", "Task 1 — Four toy data sets");
         p2Task2 = partTwo.subsection("p2-task2", "Task 2 — The inverse coupling layer");
         p2Task3 = partTwo.subsection("p2-task3", "Task 3 — The Jacobian");
