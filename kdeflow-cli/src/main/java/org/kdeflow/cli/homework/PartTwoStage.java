@@ -64,7 +64,7 @@ final class PartTwoStage implements Stage {
 
     /** A trained model and its scores. */
     record Model(Spec spec, TrainingResult result, double testNll, double kdeH, double kdeNll, double entropy,
-            double[] density, double[] kdeDensity, double logpQ01) {
+            double[] density, double[] kdeDensity, double logpQ01, double logpMedian) {
         double gap() {
             return testNll - entropy;
         }
@@ -146,7 +146,7 @@ final class PartTwoStage implements Stage {
         for (Spec s : specs) {
             Object[] r = (Object[]) results.get(i++);
             Model m = new Model(s, (TrainingResult) r[0], (Double) r[1], (Double) r[2], (Double) r[3],
-                    entropy.get(s.toy().key()), (double[]) r[4], (double[]) r[5], (Double) r[6]);
+                    entropy.get(s.toy().key()), (double[]) r[4], (double[]) r[5], (Double) r[6], (Double) r[7]);
             models.put(s.id(), m);
             record(run.metrics, m);
         }
@@ -215,6 +215,7 @@ final class PartTwoStage implements Stage {
         double[] sortedLp = lp.clone();
         java.util.Arrays.sort(sortedLp);
         double q01 = sortedLp[(int) Math.floor(0.01 * (sortedLp.length - 1))];
+        double median = sortedLp[sortedLp.length / 2];
         KernelDensity kde = KernelDensity.of(data, BandwidthSelectors.likelihoodCV(Bandwidth.Kind.SCALAR))
                 .withThreads(1);
         double kdeNll = -kde.meanLogDensity(test);
@@ -222,7 +223,7 @@ final class PartTwoStage implements Stage {
         double[] density = flow.density(grid.points(), grid.size());
         double[] kdeDensity = kde.densityOnGrid(grid);
         // the layer-by-layer samples (Task 9's second plot), one panel per step
-        List<Dataset> steps = flow.sampleEachStep(c.layerSamples(), new NumpyRandomState(c.testSeed()));
+        List<Dataset> steps = flow.sampleEachStep(c.layerSamples(), new NumpyRandomState(c.modelSeed()));
         List<String> titles = new ArrayList<>();
         List<double[]> xys = new ArrayList<>();
         for (int k = 0; k < steps.size(); k++) {
@@ -232,7 +233,7 @@ final class PartTwoStage implements Stage {
         }
         Plots.scatterPanels(s.label() + ": " + c.layerSamples() + " samples after each coupling layer", titles, xys,
                 null, steps.size()).save(run.dir.resolve("p2-layers-" + s.id() + ".png"));
-        return new Object[] {r, nll, kde.bandwidth().diagonal()[0], kdeNll, density, kdeDensity, q01};
+        return new Object[] {r, nll, kde.bandwidth().diagonal()[0], kdeNll, density, kdeDensity, q01, median};
     }
 
     private static String sub(int k) {
@@ -265,6 +266,7 @@ final class PartTwoStage implements Stage {
         m.put(md.entropy(), cat(p, "entropy_floor"));
         m.put(md.gap(), cat(p, "gap"));
         m.put(md.logpQ01(), cat(p, "test_logp_q01"));
+        m.put(md.logpMedian(), cat(p, "test_logp_median"));
         m.put(md.kdeH(), cat(p, "kde_lcv_h"));
         m.put(md.kdeNll(), cat(p, "kde_test_nll"));
         m.put(md.kdeGap(), cat(p, "kde_gap"));
@@ -472,33 +474,49 @@ final class PartTwoStage implements Stage {
                             + "hardly split it into five rotated modes. Each extra pair of layers composes another "
                             + "such map (the log-determinants add, Task 7), so the deeper flow is far more "
                             + "expressive; the layer panels show the five modes being formed step by step.";
+                } else if (last(b.result().trainLosses()) < last(a.result().trainLosses())) {
+                    concl = "Yet the deeper model fits its own training data better (final training loss "
+                            + number(last(b.result().trainLosses())) + " against "
+                            + number(last(a.result().trainLosses())) + ") and typical fresh points better (median "
+                            + "log p " + number(b.logpMedian()) + " against " + number(a.logpMedian()) + "): it is "
+                            + "more expressive, and uses that to squeeze density into thin ridges between the modes. "
+                            + "The mean over fresh points punishes the few that land where it left almost no mass "
+                            + "(1 % of them below log p = " + number(b.logpQ01()) + ", against "
+                            + number(a.logpQ01()) + " for K = 2). Depth buys expressiveness; without more data or "
+                            + "longer, regularised training it also buys overconfidence.";
                 } else {
-                    concl = "Here the shallower model wins: after " + a.spec().epochs() + " epochs the deeper "
-                            + "model, with twice the parameters, has not yet converged; depth buys expressiveness "
-                            + "but needs more training.";
+                    concl = "Here the shallower model wins on every measure: after " + a.spec().epochs()
+                            + " epochs the deeper model, with twice the parameters, has not yet converged (final "
+                            + "training loss " + number(last(b.result().trainLosses())) + " against "
+                            + number(last(a.result().trainLosses())) + "); depth buys expressiveness but needs "
+                            + "more training.";
                 }
                 return fit + concl + " The KDE on the same data reaches a gap of " + number(a.kdeGap())
                         + " nats for comparison.";
             }
             case "task11" -> {
+                double overfitA = a.testNll() - last(a.result().trainLosses());
+                double overfitB = b.testNll() - last(b.result().trainLosses());
                 String concl;
                 if (tie) {
                     concl = "Doubling the data changed the fit by less than the noise.";
                 } else if (better == b) {
-                    concl = "More data helps: the larger set pins the density down better and overfits less.";
+                    concl = "More data helps: the larger set pins the density down in more places, "
+                            + (overfitB < overfitA ? "and the model overfits less: " : "although the gap between "
+                                    + "test NLL and training loss did not shrink: ");
                 } else {
-                    concl = "Surprisingly the smaller set wins here; with this few epochs the difference is "
-                            + "dominated by the optimisation, not the data.";
+                    concl = "The smaller set wins here; with a fixed budget of epochs the difference is dominated by "
+                            + "the optimisation and by a few badly placed test points, not by the data: ";
                 }
-                double overfitA = a.testNll() - last(a.result().trainLosses());
-                double overfitB = b.testNll() - last(b.result().trainLosses());
-                return fit + concl + " The generalisation gap (test NLL − final training loss) is "
-                        + number(overfitA) + " nats with " + a.spec().label() + " and " + number(overfitB)
-                        + " with " + b.spec().label() + ". Note the confound built into the task: at a fixed "
-                        + "number of epochs the larger set also gets twice the Adam steps ("
-                        + steps(a) + " against " + steps(b) + "), so part of the gain is longer training. Both "
-                        + "validation sets are under 500 points, so the notebook's rule returns the final weights "
-                        + "in both cases.";
+                return fit + concl + (tie ? " " : "") + "test NLL − final training loss is " + number(overfitA)
+                        + " nats with " + a.spec().label() + " and " + number(overfitB) + " with "
+                        + b.spec().label() + ". Note the confound built into the task: at a fixed number of epochs "
+                        + "the larger set also gets twice the Adam steps (" + steps(a) + " against " + steps(b)
+                        + "), so part of any gain is longer training. "
+                        + (a.result().returned() == TrainingResult.Weights.FINAL
+                                && b.result().returned() == TrainingResult.Weights.FINAL
+                                ? "Both validation sets are under 500 points, so the notebook's rule returns the final "
+                                        + "weights in both cases." : "");
             }
             default -> {
                 String concl;

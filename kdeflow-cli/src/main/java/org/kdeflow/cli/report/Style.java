@@ -29,7 +29,7 @@ final class Style {
             ol.toc, ol.toc ol { margin: 0.1em 0; padding-left: 1.4em; }
             ol.toc a { color: #124; text-decoration: none; }
             .equation { margin: 0.6em 0; text-align: center; page-break-inside: avoid; }
-            .equation math { display: inline-block; }
+            .equation math { display: inline-block; math-style: normal; }
             mtable.aligned mtd { padding: 0.1em 0.15em; }
             mtable.aligned mtd[columnalign="right"] { text-align: right; }
             mtable.aligned mtd[columnalign="left"] { text-align: left; }
@@ -39,7 +39,7 @@ final class Style {
             caption { caption-side: top; padding-bottom: 0.3em; text-align: center; }
             .label { font-weight: bold; }
             table { border-collapse: collapse; margin: 0.9em auto; font-size: 9pt; page-break-inside: avoid; }
-            th, td { border-top: 1px solid #ccc; border-bottom: 1px solid #ccc; padding: 0.2em 0.6em; }
+            th, td { white-space: nowrap; border-top: 1px solid #ccc; border-bottom: 1px solid #ccc; padding: 0.2em 0.6em; }
             th { background: #eef2f5; font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif;
                  font-weight: bold; text-align: center; }
             td.num { text-align: right; white-space: nowrap; font-family: 'DejaVu Sans Mono', 'Liberation Mono', monospace; }
