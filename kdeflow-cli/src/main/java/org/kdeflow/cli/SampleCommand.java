@@ -234,7 +234,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         var p1 = Plots.scatterPanels("Part I, Task 1: n = " + PART1_N + " samples each, seed " + seed,
                 part1.stream().map(d -> d.title().substring(0, d.title().indexOf(", n ="))).toList(),
-                part1.stream().map(d -> d.points().toArray()).toList(), null, 3);
+                part1.stream().map(d -> d.points().toArray()).toList(), null, 3, false);
         p1.save(folder.resolve("task1-part1.png"));
         p1.save(folder.resolve("task1-part1.svg"));
         var p2 = Plots.scatterPanels("Part II, Task 1: n = " + TOY_N + " samples each, seed " + seed,

@@ -19,7 +19,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * points read as a density, and use the ggplot look of the homework's notebook.
  */
 public final class Plots {
-    private static final Color POINT = new Color(31, 119, 180, 60);
+    private static final int POINT_RGB = 0x1f77b4;
     private static final Color[] LINE_COLORS = {
         new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd),
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
@@ -47,14 +47,27 @@ public final class Plots {
      */
     public static Figure scatterPanels(String title, List<String> panelTitles, List<double[]> xys, double[] range,
             int columns) {
+        return scatterPanels(title, panelTitles, xys, range, columns, true);
+    }
+
+    /**
+     * Scatter panels, either on one shared pair of axes or each fitted to its own points.
+     *
+     * @param range {x0, x1, y0, y1} for every panel, or null to fit the points
+     * @param sharedAxes with a null range: fit all panels' points together (true) or each panel alone (false)
+     */
+    public static Figure scatterPanels(String title, List<String> panelTitles, List<double[]> xys, double[] range,
+            int columns, boolean sharedAxes) {
         if (panelTitles.size() != xys.size()) {
             throw new IllegalArgumentException(xys.size() + " panels but " + panelTitles.size() + " titles");
         }
-        double[] r = squareRange(range != null ? range : fitRange(xys));
+        double[] all = range != null ? squareRange(range) : sharedAxes ? squareRange(fitRange(xys)) : null;
         List<XYChart> charts = new ArrayList<>();
         for (int i = 0; i < xys.size(); i++) {
             double[] p = xys.get(i);
-            charts.add(scatterChart(panelTitles.get(i), p, p.length / 2, r, 300, 322, 2, 12));
+            double[] r = all != null ? all : squareRange(fitRange(List.of(p)));
+            charts.add(scatterChart(panelTitles.get(i), p, p.length / 2, r, 300, 322, p.length / 2 > 2000 ? 2 : 3,
+                    12));
         }
         return new ChartGrid(title, charts, columns, 300, 322);
     }
@@ -132,8 +145,15 @@ public final class Plots {
         st.setYAxisDecimalPattern("0.#");
         XYSeries s = chart.addSeries("points", x, y);
         s.setMarker(SeriesMarkers.CIRCLE);
-        s.setMarkerColor(POINT);
+        s.setMarkerColor(pointColor(n));
         return chart;
+    }
+
+    /** Marker colour whose opacity falls with the number of points, so dense regions stay readable. */
+    static Color pointColor(int n) {
+        double alpha = Math.max(0.2, Math.min(0.85, 24.0 / Math.sqrt(Math.max(1, n))));
+        return new Color((POINT_RGB >> 16) & 0xff, (POINT_RGB >> 8) & 0xff, POINT_RGB & 0xff,
+                (int) Math.round(255 * alpha));
     }
 
     /** min/max of all points padded by 5 %. */
