@@ -30,10 +30,10 @@ public interface KdeOps {
     void exp(double[] x, int from, int to);
 
     /**
-     * F[b·g1 + a] += Σ_{i&lt;nc} A[a·nc + i]·B[b·nc + i] for a &lt; g1, b &lt; g2 (the product A·Bᵀ); nc is a multiple
-     * of {@link #PAD}. Modifies F only.
+     * F[b·g1p + a] += Σ_{i&lt;nc} B[b·nc + i]·At[i·g1p + a] for a &lt; g1p, b &lt; g2 (the product B·At, At stored
+     * sample-major); g1p is a multiple of 16. Modifies F only.
      */
-    void gramAccumulate(double[] A, int g1, double[] B, int g2, int nc, double[] F);
+    void productAccumulate(double[] At, int g1p, double[] B, int g2, int nc, double[] F);
 
     /** A short name for reports ("vector(8 lanes)" or "scalar"). */
     String name();

@@ -37,16 +37,18 @@ final class ScalarKdeOps implements KdeOps {
     }
 
     @Override
-    public void gramAccumulate(double[] A, int g1, double[] B, int g2, int nc, double[] F) {
+    public void productAccumulate(double[] At, int g1p, double[] B, int g2, int nc, double[] F) {
         for (int b = 0; b < g2; b++) {
-            int bo = b * nc;
-            for (int a = 0; a < g1; a++) {
-                int ao = a * nc;
-                double s = 0;
-                for (int i = 0; i < nc; i++) {
-                    s += A[ao + i] * B[bo + i];
+            int fo = b * g1p;
+            for (int i = 0; i < nc; i++) {
+                double bv = B[b * nc + i];
+                if (bv == 0) {
+                    continue;
                 }
-                F[b * g1 + a] += s;
+                int ao = i * g1p;
+                for (int a = 0; a < g1p; a++) {
+                    F[fo + a] += bv * At[ao + a];
+                }
             }
         }
     }

@@ -77,26 +77,33 @@ class KdeOpsTest {
     }
 
     @Test
-    void gramAccumulateAgrees() {
+    void productAccumulateAgrees() {
         Random r = new Random(3);
-        int g1 = 13;
-        int g2 = 7;
-        int nc = 64;
-        double[] a = new double[g1 * nc];
+        int g1p = 32;
+        int g2 = 7; // one 4-row block and a 3-row tail
+        int nc = 40;
+        double[] at = new double[nc * g1p];
         double[] b = new double[g2 * nc];
-        for (int k = 0; k < a.length; k++) {
-            a[k] = r.nextDouble();
+        for (int k = 0; k < at.length; k++) {
+            at[k] = r.nextDouble();
         }
         for (int k = 0; k < b.length; k++) {
             b[k] = r.nextDouble();
         }
-        double[] f1 = new double[g1 * g2];
-        double[] f2 = new double[g1 * g2];
+        double[] f1 = new double[g1p * g2];
+        double[] f2 = new double[g1p * g2];
         f1[3] = f2[3] = 1.5;
-        KdeOps.best().gramAccumulate(a, g1, b, g2, nc, f1);
-        KdeOps.scalar().gramAccumulate(a, g1, b, g2, nc, f2);
+        KdeOps.best().productAccumulate(at, g1p, b, g2, nc, f1);
+        KdeOps.scalar().productAccumulate(at, g1p, b, g2, nc, f2);
         for (int k = 0; k < f1.length; k++) {
-            assertEquals(f2[k], f1[k], 1e-13 * f2[k]);
+            double ref = k == 3 ? 1.5 : 0;
+            int bb = k / g1p;
+            int a = k % g1p;
+            for (int i = 0; i < nc; i++) {
+                ref += b[bb * nc + i] * at[i * g1p + a];
+            }
+            assertEquals(ref, f1[k], 1e-13 * ref);
+            assertEquals(ref, f2[k], 1e-13 * ref);
         }
     }
 }
