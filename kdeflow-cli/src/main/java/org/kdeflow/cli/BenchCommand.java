@@ -2,6 +2,7 @@ package org.kdeflow.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.kdeflow.cli.bench.FlowBenchCommand;
 import org.kdeflow.cli.bench.KdeBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code kdeflow bench}: performance figures. Each subcommand's logic lives in {@code org.kdeflow.cli.bench}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure performance (medians of repeated runs; the machine's load shows in min–max).",
-        subcommands = {BenchCommand.Kde.class})
+        subcommands = {BenchCommand.Kde.class, FlowBenchCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

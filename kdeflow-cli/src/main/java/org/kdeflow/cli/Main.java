@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Density estimation for the JVM: kernel density estimation and normalizing flows.",
-        subcommands = {CommandLine.HelpCommand.class, SampleCommand.class, KdeCommand.class, BenchCommand.class,
-            HomeworkCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, SampleCommand.class, KdeCommand.class, TrainCommand.class,
+            BenchCommand.class, HomeworkCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for bad usage or bad input. */

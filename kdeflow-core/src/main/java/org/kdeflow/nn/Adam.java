@@ -49,8 +49,11 @@ public final class Adam {
         this.v = new double[size];
     }
 
-    /** One update of {@code p}'s values from its gradients. */
-    public void step(Parameters p) {
+    /**
+     * One update of {@code p}'s values from its gradients. Returns whether every updated value is finite (a NaN or
+     * infinite gradient makes some of them non-finite; the caller decides what to do with such weights).
+     */
+    public boolean step(Parameters p) {
         double[] x = p.values();
         double[] g = p.gradients();
         if (x.length != m.length) {
@@ -62,6 +65,7 @@ public final class Adam {
         double stepSize = lr / bc1;
         double a1 = 1.0 - beta1;
         double a2 = 1.0 - beta2;
+        double check = 0;
         for (int k = 0; k < x.length; k++) {
             double gk = g[k];
             double mk = m[k] * beta1 + a1 * gk;
@@ -69,9 +73,12 @@ public final class Adam {
             m[k] = mk;
             v[k] = vk;
             double denom = Math.sqrt(vk) / bc2Sqrt + eps;
-            x[k] -= stepSize * (mk / denom);
+            double xk = x[k] - stepSize * (mk / denom);
+            x[k] = xk;
+            check += xk * 0.0; // stays 0 unless some xk is NaN or infinite
         }
         p.changed();
+        return check == 0.0;
     }
 
     public double learningRate() {

@@ -16,6 +16,7 @@ public final class Dense {
     private final int wOff;
     private final double[] wt;
     private final DenseKernel kernel;
+    private final double[] scratch = new double[DenseKernel.SCRATCH];
     private int wtVersion = Integer.MIN_VALUE;
     private Parameters wtSource;
 
@@ -97,7 +98,7 @@ public final class Dense {
      */
     public void backward(Parameters p, double[] x, int n, double[] dy, double[] dx, boolean xIsLeakyOutput) {
         sync(p);
-        kernel.accumulateGradients(dy, x, n, in, out, p.gradients(), wOff, biasOffset());
+        kernel.accumulateGradients(dy, x, n, in, out, p.gradients(), wOff, biasOffset(), scratch);
         if (dx != null) {
             kernel.backwardInput(dy, n, in, out, p.values(), wOff, wt, dx, xIsLeakyOutput ? x : null);
         }

@@ -31,8 +31,15 @@ public interface DenseKernel {
     void backwardInput(double[] dy, int n, int in, int out, double[] w, int wOff, double[] wt, double[] dx,
             double[] hPrev);
 
-    /** Adds dYᵀ·X to g[wOff…] (out×in) and the column sums of dY to g[bOff…] (out). Modifies g only. */
-    void accumulateGradients(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff, int bOff);
+    /**
+     * Adds dYᵀ·X to g[wOff…] (out×in) and the column sums of dY to g[bOff…] (out). {@code scratch} holds at least
+     * {@link #SCRATCH} values the kernel may overwrite. Modifies g and scratch only.
+     */
+    void accumulateGradients(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff, int bOff,
+            double[] scratch);
+
+    /** Size of the scratch array {@link #accumulateGradients} needs (two 512-bit registers and then some). */
+    int SCRATCH = 64;
 
     /** A short name for reports: "vector(8 lanes)" or "scalar". */
     String name();

@@ -55,7 +55,7 @@ final class ScalarDenseKernel implements DenseKernel {
 
     @Override
     public void accumulateGradients(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff,
-            int bOff) {
+            int bOff, double[] scratch) {
         for (int r = 0; r < n; r++) {
             int xr = r * in;
             int yr = r * out;

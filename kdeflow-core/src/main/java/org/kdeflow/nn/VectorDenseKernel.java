@@ -24,7 +24,13 @@ final class VectorDenseKernel implements DenseKernel {
             forwardNarrow(x, n, in, out, w, wOff, b, bOff, y, leaky);
             return;
         }
-        for (int r = 0; r < n; r++) {
+        int r = 0;
+        if (out == 4 * L) {
+            for (; r + 2 <= n; r += 2) {
+                forwardTwoRows(x, r, in, out, wt, b, bOff, y, leaky);
+            }
+        }
+        for (; r < n; r++) {
             int xr = r * in;
             int yr = r * out;
             int o = 0;
@@ -72,43 +78,167 @@ final class VectorDenseKernel implements DenseKernel {
         }
     }
 
-    /** Few outputs: each is a dot product of an input row with a weight row, lanes over the inputs. */
+    /** Rows r and r+1 of a layer with exactly 4L outputs: eight accumulators share each load of Wᵀ. */
+    private static void forwardTwoRows(double[] x, int r, int in, int out, double[] wt, double[] b, int bOff,
+            double[] y, boolean leaky) {
+        int xr = r * in;
+        int xs = xr + in;
+        DoubleVector a0 = DoubleVector.fromArray(S, b, bOff);
+        DoubleVector a1 = DoubleVector.fromArray(S, b, bOff + L);
+        DoubleVector a2 = DoubleVector.fromArray(S, b, bOff + 2 * L);
+        DoubleVector a3 = DoubleVector.fromArray(S, b, bOff + 3 * L);
+        DoubleVector c0 = a0;
+        DoubleVector c1 = a1;
+        DoubleVector c2 = a2;
+        DoubleVector c3 = a3;
+        for (int i = 0; i < in; i++) {
+            DoubleVector xi = DoubleVector.broadcast(S, x[xr + i]);
+            DoubleVector xj = DoubleVector.broadcast(S, x[xs + i]);
+            int wr = i * out;
+            DoubleVector w0 = DoubleVector.fromArray(S, wt, wr);
+            DoubleVector w1 = DoubleVector.fromArray(S, wt, wr + L);
+            DoubleVector w2 = DoubleVector.fromArray(S, wt, wr + 2 * L);
+            DoubleVector w3 = DoubleVector.fromArray(S, wt, wr + 3 * L);
+            a0 = w0.fma(xi, a0);
+            a1 = w1.fma(xi, a1);
+            a2 = w2.fma(xi, a2);
+            a3 = w3.fma(xi, a3);
+            c0 = w0.fma(xj, c0);
+            c1 = w1.fma(xj, c1);
+            c2 = w2.fma(xj, c2);
+            c3 = w3.fma(xj, c3);
+        }
+        if (leaky) {
+            a0 = a0.max(a0.mul(SLOPE));
+            a1 = a1.max(a1.mul(SLOPE));
+            a2 = a2.max(a2.mul(SLOPE));
+            a3 = a3.max(a3.mul(SLOPE));
+            c0 = c0.max(c0.mul(SLOPE));
+            c1 = c1.max(c1.mul(SLOPE));
+            c2 = c2.max(c2.mul(SLOPE));
+            c3 = c3.max(c3.mul(SLOPE));
+        }
+        int yr = r * out;
+        a0.intoArray(y, yr);
+        a1.intoArray(y, yr + L);
+        a2.intoArray(y, yr + 2 * L);
+        a3.intoArray(y, yr + 3 * L);
+        c0.intoArray(y, yr + out);
+        c1.intoArray(y, yr + out + L);
+        c2.intoArray(y, yr + out + 2 * L);
+        c3.intoArray(y, yr + out + 3 * L);
+    }
+
+    /**
+     * Few outputs: each is a dot product of an input row with a weight row. Plain code with four partial sums: a
+     * lane-wise dot product would end in a horizontal reduction per output, which costs more than it saves here.
+     * (Only one vector shape is used in this class: mixing shapes at the same call sites of the vector API defeats
+     * its intrinsics.)
+     */
     private static void forwardNarrow(double[] x, int n, int in, int out, double[] w, int wOff, double[] b, int bOff,
             double[] y, boolean leaky) {
-        for (int r = 0; r < n; r++) {
+        int r = 0;
+        for (; r + 2 <= n; r += 2) {
             int xr = r * in;
             for (int o = 0; o < out; o++) {
-                double z = b[bOff + o] + dot(x, xr, w, wOff + o * in, in);
+                double bo = b[bOff + o];
+                dot2x4(x, xr, xr + in, w, wOff + o * in, in, y, r * out + o, (r + 1) * out + o, bo, leaky, null);
+            }
+        }
+        for (; r < n; r++) {
+            int xr = r * in;
+            for (int o = 0; o < out; o++) {
+                double z = b[bOff + o] + dot4(x, xr, w, wOff + o * in, in);
                 y[r * out + o] = leaky ? (z > 0 ? z : SLOPE * z) : z;
             }
         }
     }
 
-    /** Σ a[aOff+k]·c[cOff+k] for k &lt; len. */
-    private static double dot(double[] a, int aOff, double[] c, int cOff, int len) {
+    /**
+     * Two dot products sharing c: z[zA] = act(bias + Σ a[aA+k]·c[cOff+k]), z[zB] likewise from aB; eight independent
+     * partial sums. act is LeakyReLU when {@code leaky}, else the leaky-ReLU derivative read from h[zA], h[zB] when
+     * h is not null, else the identity.
+     */
+    private static void dot2x4(double[] a, int aA, int aB, double[] c, int cOff, int len, double[] z, int zA, int zB,
+            double bias, boolean leaky, double[] h) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        double t0 = 0;
+        double t1 = 0;
+        double t2 = 0;
+        double t3 = 0;
         int k = 0;
-        double s = 0;
-        if (len >= L) {
-            DoubleVector acc = DoubleVector.zero(S);
-            for (; k + L <= len; k += L) {
-                acc = DoubleVector.fromArray(S, a, aOff + k).fma(DoubleVector.fromArray(S, c, cOff + k), acc);
-            }
-            s = acc.reduceLanes(VectorOperators.ADD);
+        for (; k + 4 <= len; k += 4) {
+            double c0 = c[cOff + k];
+            double c1 = c[cOff + k + 1];
+            double c2 = c[cOff + k + 2];
+            double c3 = c[cOff + k + 3];
+            s0 = Math.fma(a[aA + k], c0, s0);
+            s1 = Math.fma(a[aA + k + 1], c1, s1);
+            s2 = Math.fma(a[aA + k + 2], c2, s2);
+            s3 = Math.fma(a[aA + k + 3], c3, s3);
+            t0 = Math.fma(a[aB + k], c0, t0);
+            t1 = Math.fma(a[aB + k + 1], c1, t1);
+            t2 = Math.fma(a[aB + k + 2], c2, t2);
+            t3 = Math.fma(a[aB + k + 3], c3, t3);
         }
         for (; k < len; k++) {
-            s = Math.fma(a[aOff + k], c[cOff + k], s);
+            s0 = Math.fma(a[aA + k], c[cOff + k], s0);
+            t0 = Math.fma(a[aB + k], c[cOff + k], t0);
         }
-        return s;
+        double u = bias + ((s0 + s1) + (s2 + s3));
+        double v = bias + ((t0 + t1) + (t2 + t3));
+        if (leaky) {
+            u = u > 0 ? u : SLOPE * u;
+            v = v > 0 ? v : SLOPE * v;
+        } else if (h != null) {
+            if (!(h[zA] > 0)) {
+                u *= SLOPE;
+            }
+            if (!(h[zB] > 0)) {
+                v *= SLOPE;
+            }
+        }
+        z[zA] = u;
+        z[zB] = v;
+    }
+
+    /** Σ a[aOff+k]·c[cOff+k] for k &lt; len, with four independent partial sums. */
+    private static double dot4(double[] a, int aOff, double[] c, int cOff, int len) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int k = 0;
+        for (; k + 4 <= len; k += 4) {
+            s0 = Math.fma(a[aOff + k], c[cOff + k], s0);
+            s1 = Math.fma(a[aOff + k + 1], c[cOff + k + 1], s1);
+            s2 = Math.fma(a[aOff + k + 2], c[cOff + k + 2], s2);
+            s3 = Math.fma(a[aOff + k + 3], c[cOff + k + 3], s3);
+        }
+        for (; k < len; k++) {
+            s0 = Math.fma(a[aOff + k], c[cOff + k], s0);
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override
     public void backwardInput(double[] dy, int n, int in, int out, double[] w, int wOff, double[] wt, double[] dx,
             double[] hPrev) {
         if (in < L) {
-            for (int r = 0; r < n; r++) {
+            int r = 0;
+            for (; r + 2 <= n; r += 2) {
+                for (int i = 0; i < in; i++) {
+                    dot2x4(dy, r * out, (r + 1) * out, wt, i * out, out, dx, r * in + i, (r + 1) * in + i, 0.0, false,
+                            hPrev);
+                }
+            }
+            for (; r < n; r++) {
                 int xr = r * in;
                 for (int i = 0; i < in; i++) {
-                    double g = dot(dy, r * out, wt, i * out, out);
+                    double g = dot4(dy, r * out, wt, i * out, out);
                     if (hPrev != null && !(hPrev[xr + i] > 0)) {
                         g *= SLOPE;
                     }
@@ -117,7 +247,13 @@ final class VectorDenseKernel implements DenseKernel {
             }
             return;
         }
-        for (int r = 0; r < n; r++) {
+        int r = 0;
+        if (in == 4 * L) {
+            for (; r + 2 <= n; r += 2) {
+                backwardInputTwoRows(dy, r, in, out, w, wOff, dx, hPrev);
+            }
+        }
+        for (; r < n; r++) {
             int xr = r * in;
             int yr = r * out;
             int i = 0;
@@ -168,6 +304,58 @@ final class VectorDenseKernel implements DenseKernel {
         }
     }
 
+    /** Rows r and r+1 of dY·W for exactly 4L inputs: eight accumulators share each load of W. */
+    private static void backwardInputTwoRows(double[] dy, int r, int in, int out, double[] w, int wOff, double[] dx,
+            double[] hPrev) {
+        int yr = r * out;
+        int ys = yr + out;
+        DoubleVector a0 = DoubleVector.zero(S);
+        DoubleVector a1 = a0;
+        DoubleVector a2 = a0;
+        DoubleVector a3 = a0;
+        DoubleVector c0 = a0;
+        DoubleVector c1 = a0;
+        DoubleVector c2 = a0;
+        DoubleVector c3 = a0;
+        for (int o = 0; o < out; o++) {
+            DoubleVector g = DoubleVector.broadcast(S, dy[yr + o]);
+            DoubleVector h = DoubleVector.broadcast(S, dy[ys + o]);
+            int wr = wOff + o * in;
+            DoubleVector w0 = DoubleVector.fromArray(S, w, wr);
+            DoubleVector w1 = DoubleVector.fromArray(S, w, wr + L);
+            DoubleVector w2 = DoubleVector.fromArray(S, w, wr + 2 * L);
+            DoubleVector w3 = DoubleVector.fromArray(S, w, wr + 3 * L);
+            a0 = w0.fma(g, a0);
+            a1 = w1.fma(g, a1);
+            a2 = w2.fma(g, a2);
+            a3 = w3.fma(g, a3);
+            c0 = w0.fma(h, c0);
+            c1 = w1.fma(h, c1);
+            c2 = w2.fma(h, c2);
+            c3 = w3.fma(h, c3);
+        }
+        int xr = r * in;
+        int xs = xr + in;
+        if (hPrev != null) {
+            a0 = leakyGrad(a0, hPrev, xr);
+            a1 = leakyGrad(a1, hPrev, xr + L);
+            a2 = leakyGrad(a2, hPrev, xr + 2 * L);
+            a3 = leakyGrad(a3, hPrev, xr + 3 * L);
+            c0 = leakyGrad(c0, hPrev, xs);
+            c1 = leakyGrad(c1, hPrev, xs + L);
+            c2 = leakyGrad(c2, hPrev, xs + 2 * L);
+            c3 = leakyGrad(c3, hPrev, xs + 3 * L);
+        }
+        a0.intoArray(dx, xr);
+        a1.intoArray(dx, xr + L);
+        a2.intoArray(dx, xr + 2 * L);
+        a3.intoArray(dx, xr + 3 * L);
+        c0.intoArray(dx, xs);
+        c1.intoArray(dx, xs + L);
+        c2.intoArray(dx, xs + 2 * L);
+        c3.intoArray(dx, xs + 3 * L);
+    }
+
     /** a ⊙ (h &gt; 0 ? 1 : α). */
     private static DoubleVector leakyGrad(DoubleVector a, double[] h, int off) {
         VectorMask<Double> positive = DoubleVector.fromArray(S, h, off).compare(VectorOperators.GT, 0.0);
@@ -176,7 +364,7 @@ final class VectorDenseKernel implements DenseKernel {
 
     @Override
     public void accumulateGradients(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff,
-            int bOff) {
+            int bOff, double[] scratch) {
         // bias: column sums of dY, lanes over the outputs
         int o0 = 0;
         for (; o0 + L <= out; o0 += L) {
@@ -194,11 +382,17 @@ final class VectorDenseKernel implements DenseKernel {
             g[bOff + o0] += s;
         }
         if (in < L) {
-            accumulateNarrowInput(dy, x, n, in, out, g, wOff);
+            accumulateNarrowInput(dy, x, n, in, out, g, wOff, scratch);
             return;
         }
         // weights: row o of dW is Σ_r dy[r,o]·x[r,:], lanes over the inputs
-        for (int o = 0; o < out; o++) {
+        int o = 0;
+        if (in == 4 * L) {
+            for (; o + 2 <= out; o += 2) {
+                accumulateTwoOutputs(dy, x, n, in, out, g, wOff, o);
+            }
+        }
+        for (; o < out; o++) {
             int gr = wOff + o * in;
             int i = 0;
             for (; i + 4 * L <= in; i += 4 * L) {
@@ -236,26 +430,88 @@ final class VectorDenseKernel implements DenseKernel {
         }
     }
 
-    /** Few inputs: column i of dW is Σ_r x[r,i]·dy[r,:], lanes over the outputs, written back with stride in. */
+    /** Rows o and o+1 of dW for exactly 4L inputs: eight accumulators share each load of X. */
+    private static void accumulateTwoOutputs(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff,
+            int o) {
+        DoubleVector a0 = DoubleVector.zero(S);
+        DoubleVector a1 = a0;
+        DoubleVector a2 = a0;
+        DoubleVector a3 = a0;
+        DoubleVector c0 = a0;
+        DoubleVector c1 = a0;
+        DoubleVector c2 = a0;
+        DoubleVector c3 = a0;
+        for (int r = 0; r < n; r++) {
+            DoubleVector d = DoubleVector.broadcast(S, dy[r * out + o]);
+            DoubleVector e = DoubleVector.broadcast(S, dy[r * out + o + 1]);
+            int xr = r * in;
+            DoubleVector x0 = DoubleVector.fromArray(S, x, xr);
+            DoubleVector x1 = DoubleVector.fromArray(S, x, xr + L);
+            DoubleVector x2 = DoubleVector.fromArray(S, x, xr + 2 * L);
+            DoubleVector x3 = DoubleVector.fromArray(S, x, xr + 3 * L);
+            a0 = x0.fma(d, a0);
+            a1 = x1.fma(d, a1);
+            a2 = x2.fma(d, a2);
+            a3 = x3.fma(d, a3);
+            c0 = x0.fma(e, c0);
+            c1 = x1.fma(e, c1);
+            c2 = x2.fma(e, c2);
+            c3 = x3.fma(e, c3);
+        }
+        int gr = wOff + o * in;
+        int gs = gr + in;
+        a0.add(DoubleVector.fromArray(S, g, gr)).intoArray(g, gr);
+        a1.add(DoubleVector.fromArray(S, g, gr + L)).intoArray(g, gr + L);
+        a2.add(DoubleVector.fromArray(S, g, gr + 2 * L)).intoArray(g, gr + 2 * L);
+        a3.add(DoubleVector.fromArray(S, g, gr + 3 * L)).intoArray(g, gr + 3 * L);
+        c0.add(DoubleVector.fromArray(S, g, gs)).intoArray(g, gs);
+        c1.add(DoubleVector.fromArray(S, g, gs + L)).intoArray(g, gs + L);
+        c2.add(DoubleVector.fromArray(S, g, gs + 2 * L)).intoArray(g, gs + 2 * L);
+        c3.add(DoubleVector.fromArray(S, g, gs + 3 * L)).intoArray(g, gs + 3 * L);
+    }
+
+    /**
+     * Few inputs: column i of dW is Σ_r x[r,i]·dy[r,:], lanes over the outputs (up to 4 chunks of L at a time, all
+     * inputs at once when in ≤ 2), staged in {@code scratch} and added to g with stride in.
+     */
     private static void accumulateNarrowInput(double[] dy, double[] x, int n, int in, int out, double[] g,
-            int wOff) {
-        for (int i = 0; i < in; i++) {
-            int o = 0;
-            for (; o + L <= out; o += L) {
+            int wOff, double[] scratch) {
+        int o = 0;
+        for (; o + L <= out; o += L) {
+            int i = 0;
+            for (; i + 2 <= in; i += 2) {
+                DoubleVector a = DoubleVector.zero(S);
+                DoubleVector c = a;
+                for (int r = 0; r < n; r++) {
+                    DoubleVector d = DoubleVector.fromArray(S, dy, r * out + o);
+                    a = d.fma(DoubleVector.broadcast(S, x[r * in + i]), a);
+                    c = d.fma(DoubleVector.broadcast(S, x[r * in + i + 1]), c);
+                }
+                a.intoArray(scratch, 0);
+                c.intoArray(scratch, L);
+                for (int l = 0; l < L; l++) {
+                    g[wOff + (o + l) * in + i] += scratch[l];
+                    g[wOff + (o + l) * in + i + 1] += scratch[L + l];
+                }
+            }
+            for (; i < in; i++) {
                 DoubleVector a = DoubleVector.zero(S);
                 for (int r = 0; r < n; r++) {
                     a = DoubleVector.fromArray(S, dy, r * out + o).fma(DoubleVector.broadcast(S, x[r * in + i]), a);
                 }
+                a.intoArray(scratch, 0);
                 for (int l = 0; l < L; l++) {
-                    g[wOff + (o + l) * in + i] += a.lane(l);
+                    g[wOff + (o + l) * in + i] += scratch[l];
                 }
             }
-            for (; o < out; o++) {
-                double s = 0;
+        }
+        for (; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                double s0 = 0;
                 for (int r = 0; r < n; r++) {
-                    s = Math.fma(dy[r * out + o], x[r * in + i], s);
+                    s0 = Math.fma(dy[r * out + o], x[r * in + i], s0);
                 }
-                g[wOff + o * in + i] += s;
+                g[wOff + o * in + i] += s0;
             }
         }
     }

@@ -288,11 +288,14 @@ public final class Trainer {
                 int to = batches.to(b);
                 train.copyRows(order, from, to, batch);
                 double loss = flow.lossAndGradient(batch, to - from, ws);
-                if (!Double.isFinite(loss) || !p.gradientsFinite()) {
-                    return fail("epoch " + e + ": the training loss " + (Double.isFinite(loss) ? "gradient" : "(" + loss
-                            + ")") + " of batch " + (b + 1) + " of " + nb + " is not finite");
+                if (!Double.isFinite(loss)) {
+                    return fail("epoch " + e + ": the training loss (" + loss + ") of batch " + (b + 1) + " of " + nb
+                            + " is not finite");
                 }
-                adam.step(p);
+                if (!adam.step(p)) {
+                    return fail("epoch " + e + ": the gradient of batch " + (b + 1) + " of " + nb
+                            + " is not finite");
+                }
                 sum += loss;
             }
             double trainLoss = sum / nb;

@@ -67,8 +67,8 @@ class DenseKernelTest {
         }
         double[] g1 = random(new SplittableRandom(7), wOff + in * out + out + 2);
         double[] g2 = g1.clone();
-        vec.accumulateGradients(dy, x, n, in, out, g1, wOff, bOff);
-        sca.accumulateGradients(dy, x, n, in, out, g2, wOff, bOff);
+        vec.accumulateGradients(dy, x, n, in, out, g1, wOff, bOff, new double[DenseKernel.SCRATCH]);
+        sca.accumulateGradients(dy, x, n, in, out, g2, wOff, bOff, new double[DenseKernel.SCRATCH]);
         assertArrayEquals(g2, g1, AGREEMENT, "accumulateGradients");
     }
 

@@ -1,0 +1,139 @@
+package org.kdeflow.cli.bench;
+
+import java.util.Arrays;
+import org.kdeflow.data.Dataset;
+import org.kdeflow.data.ToyDatasets;
+import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.nn.Dense;
+import org.kdeflow.nn.DenseKernel;
+import org.kdeflow.nn.Parameters;
+import org.kdeflow.random.NumpyRandomState;
+import org.kdeflow.train.Trainer;
+import org.kdeflow.train.TrainingResult;
+
+/**
+ * The flow benchmark: trains the homework's example (by default Moons, N = 1500, K = 4, 1000 epochs, batches of 64)
+ * several times from the same seed, and reports the median wall time, the arithmetic rate of the dense products it
+ * performed, the rate of one 64×32×32 layer on each dense kernel, and the held-out NLL of the trained flow.
+ */
+public final class FlowBench {
+    private FlowBench() {
+    }
+
+    /** What to run. */
+    public record Config(String dist, int n, int numGaussians, int layers, int epochs, int batch, int repeats,
+            long dataSeed, long initSeed, int testN, long testSeed) {
+        public static Config homework() {
+            return new Config("moons", 1500, 5, 4, 1000, 64, 3, 0, 8, 20000, 1);
+        }
+    }
+
+    /**
+     * Measurements (times in seconds, rates in GFLOP/s). The first run includes the JIT's warm-up; the medians are
+     * over the later runs when there are any. CPU seconds are the training thread's own, which other processes on a
+     * shared machine do not inflate as they do wall time.
+     */
+    public record Result(Config config, String kernel, double[] seconds, double[] cpuSeconds, double medianSeconds,
+            double medianCpuSeconds, double flopsPerRun, double gflops, double layerGflopsVector,
+            double layerGflopsScalar, double heldOutNll, double finalValidLoss, int trainSize, int validSize) {
+    }
+
+    /** Runs the benchmark; {@code progress} receives one line per repeat (may be null). */
+    public static Result run(Config c, java.util.function.Consumer<String> progress) {
+        Dataset data = ToyDatasets.sample2dDatasets(c.dist(), c.n(), c.dataSeed(), c.numGaussians());
+        Trainer trainer = new Trainer(Trainer.Options.defaults().withEpochs(c.epochs()).withBatchSize(c.batch())
+                .withSeed(c.initSeed()));
+        double[] secs = new double[c.repeats()];
+        double[] cpu = new double[c.repeats()];
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        CouplingFlow first = null;
+        TrainingResult firstResult = null;
+        for (int r = 0; r < c.repeats(); r++) {
+            CouplingFlow f = CouplingFlow.homework(c.layers(), c.initSeed());
+            long c0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            TrainingResult res = trainer.fit(f, data);
+            secs[r] = (System.nanoTime() - t0) * 1e-9;
+            cpu[r] = (threads.getCurrentThreadCpuTime() - c0) * 1e-9;
+            if (progress != null) {
+                progress.accept(String.format(java.util.Locale.ROOT, "run %d/%d: %.3f s wall, %.3f s CPU%s, final "
+                        + "validation loss %.4f", r + 1, c.repeats(), secs[r], cpu[r],
+                        r == 0 ? " (includes JIT warm-up)" : "", res.finalValidLoss()));
+            }
+            if (first == null) {
+                first = f;
+                firstResult = res;
+            }
+        }
+        double[] warm = c.repeats() > 1 ? Arrays.copyOfRange(secs, 1, secs.length) : secs;
+        double[] warmCpu = c.repeats() > 1 ? Arrays.copyOfRange(cpu, 1, cpu.length) : cpu;
+        double median = median(warm);
+        double medianCpu = median(warmCpu);
+        int nTrain = firstResult.trainSize();
+        int nValid = firstResult.validSize();
+        double flops = trainingFlops(CouplingFlow.Architecture.homework(c.layers()), nTrain, nValid, c.epochs());
+        Dataset test = ToyDatasets.sample2dDatasets(c.dist(), c.testN(), c.testSeed(), c.numGaussians());
+        double nll = -first.meanLogDensity(test);
+        return new Result(c, DenseKernel.get().name(), secs, cpu, median, medianCpu, flops, flops / medianCpu * 1e-9,
+                layerGflops(DenseKernel.get()), layerGflops(DenseKernel.scalar()), nll, firstResult.finalValidLoss(),
+                nTrain, nValid);
+    }
+
+    /**
+     * Floating-point operations of the dense products in a training run (multiply and add counted as two): per
+     * training row and network, the forward pass, the weight gradients and the input gradients each cost
+     * 2·Σ in·out; validation rows cost one forward pass. Element-wise work (exp, masks, Adam) is not counted.
+     */
+    public static double trainingFlops(CouplingFlow.Architecture a, int nTrain, int nValid, int epochs) {
+        int[] w = new int[a.hidden().length + 2];
+        w[0] = a.dim();
+        System.arraycopy(a.hidden(), 0, w, 1, a.hidden().length);
+        w[w.length - 1] = a.dim();
+        double macs = 0;
+        for (int l = 0; l + 1 < w.length; l++) {
+            macs += (double) w[l] * w[l + 1];
+        }
+        double perRowForward = 2 * macs * 2 * a.layers(); // two networks per layer
+        return epochs * (nTrain * 3 * perRowForward + nValid * perRowForward);
+    }
+
+    /** GFLOP/s of one 64×32 by 32×32 layer forward (bias and LeakyReLU fused), median of 9 timed blocks. */
+    public static double layerGflops(DenseKernel kernel) {
+        int n = 64;
+        int in = 32;
+        int out = 32;
+        Parameters p = new Parameters(Dense.parameterCount(in, out));
+        Dense d = new Dense(in, out, 0, kernel);
+        d.initialize(p, new NumpyRandomState(0));
+        double[] x = new double[n * in];
+        new NumpyRandomState(1).fillGauss(x);
+        double[] y = new double[n * out];
+        int reps = kernel == DenseKernel.scalar() ? 2000 : 20000;
+        double[] t = new double[9];
+        double sink = 0;
+        for (int warm = 0; warm < 3; warm++) {
+            for (int k = 0; k < reps; k++) {
+                d.forward(p, x, n, y, true);
+            }
+        }
+        for (int b = 0; b < t.length; b++) {
+            long t0 = System.nanoTime();
+            for (int k = 0; k < reps; k++) {
+                d.forward(p, x, n, y, true);
+                sink += y[k & 63];
+            }
+            t[b] = (System.nanoTime() - t0) * 1e-9;
+        }
+        if (sink == 42.4242) {
+            System.out.print("");
+        }
+        return 2.0 * n * in * out * reps / median(t) * 1e-9;
+    }
+
+    static double median(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+    }
+}

@@ -1,0 +1,64 @@
+package org.kdeflow.cli.bench;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kdeflow bench flow}: see {@link FlowBench}. */
+@Command(name = "flow", mixinStandardHelpOptions = true,
+        description = {"Time the homework's flow example (Moons, N = 1500, K = 4, 1000 epochs, batch 64) and report "
+                + "the median wall time, GFLOP/s and the held-out NLL.",
+            "For a one-core figure run it under 'taskset -c 0'."},
+        footer = {"", "Example:", "  taskset -c 0 ./kdeflow bench flow --repeats 3"})
+public final class FlowBenchCommand implements Callable<Integer> {
+    @Option(names = "--dist", defaultValue = "moons", description = "Toy data set (default ${DEFAULT-VALUE}).")
+    String dist;
+    @Option(names = "--n", defaultValue = "1500", description = "Number of points (default ${DEFAULT-VALUE}).")
+    int n;
+    @Option(names = "--layers", defaultValue = "4", description = "Coupling layers K (default ${DEFAULT-VALUE}).")
+    int layers;
+    @Option(names = "--epochs", defaultValue = "1000", description = "Epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed runs; the median is reported "
+            + "(default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (n < 2 || layers < 1 || epochs < 1 || repeats < 1) {
+            throw new IllegalArgumentException("--n must be >= 2 and --layers, --epochs, --repeats >= 1");
+        }
+        var out = spec.commandLine().getOut();
+        FlowBench.Config c = new FlowBench.Config(dist, n, 5, layers, epochs, 64, repeats, 0, 8, 20000, 1);
+        FlowBench.Result r = FlowBench.run(c, line -> {
+            out.println(line);
+            out.flush();
+        });
+        out.printf(Locale.ROOT, "flow training: %s, N=%d (%d train / %d valid), K=%d, %d epochs, batch 64, kernel %s,"
+                + " %d processors%n", dist, n, r.trainSize(), r.validSize(), layers, epochs, r.kernel(),
+                Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "  first run          %.3f s wall (includes JIT warm-up)%n", r.seconds()[0]);
+        out.printf(Locale.ROOT, "  median, warm runs  %.3f s wall, %.3f s CPU  (wall:%s; CPU:%s)%n",
+                r.medianSeconds(), r.medianCpuSeconds(), fmt(r.seconds()), fmt(r.cpuSeconds()));
+        out.printf(Locale.ROOT, "  dense arithmetic   %.1f GFLOP/s of CPU time  (%.1f GFLOP per run)%n", r.gflops(),
+                r.flopsPerRun() * 1e-9);
+        out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s vector, %.1f GFLOP/s scalar%n",
+                r.layerGflopsVector(), r.layerGflopsScalar());
+        out.printf(Locale.ROOT, "  held-out NLL       %.4f nats (%d fresh points, seed %d)%n", r.heldOutNll(),
+                c.testN(), c.testSeed());
+        return 0;
+    }
+
+    private static String fmt(double[] s) {
+        StringBuilder b = new StringBuilder();
+        for (double v : s) {
+            b.append(String.format(Locale.ROOT, " %.3f", v));
+        }
+        return b.toString();
+    }
+}
