@@ -77,6 +77,14 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", description = "Also draw a scatter plot (.png or .svg).")
     Path plot;
 
+    @Option(names = "--model", paramLabel = "MODEL.safetensors",
+            description = "Sample from a saved flow (kdeflow train --save, or a PyTorch state_dict) instead of "
+                    + "--dist; --n defaults to 1000.")
+    Path model;
+
+    @Option(names = "--with-log-prob", description = "With --model: add a log_prob column, log p(x) of each point.")
+    boolean withLogProb;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -108,8 +116,11 @@ public final class SampleCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("wrote the Task 1 samples and figures to " + out);
             return 0;
         }
+        if (model != null || withLogProb) {
+            return sampleModel();
+        }
         if (dist == null) {
-            throw usage("missing --dist NAME (one of " + String.join(", ", NAMES) + ") or --all");
+            throw usage("missing --dist NAME (one of " + String.join(", ", NAMES) + "), --model FILE or --all");
         }
         validateCommon();
         if (n != null && n <= 0) {
@@ -128,6 +139,46 @@ public final class SampleCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().println("wrote " + drawn.points().size() + " points to " + out
                 + (plot != null ? " and " + plot : ""));
+        return 0;
+    }
+
+    /** {@code --model}: x ~ the flow (z ~ N(0, I) pushed through the layers), optionally with log p(x). */
+    private Integer sampleModel() throws IOException {
+        if (model == null) {
+            throw usage("--with-log-prob needs --model (the log-probability of a flow's samples)");
+        }
+        if (dist != null || all || sigma != null) {
+            throw usage("--model samples from a saved flow; it cannot be combined with --dist, --all or --sigma");
+        }
+        validateCommon();
+        if (n != null && n <= 0) {
+            throw usage("--n must be a positive number of points, got " + n);
+        }
+        if (plot != null) {
+            checkPlotExtension(plot);
+        }
+        ModelFiles.checkOutputFile(out, "--out");
+        org.kdeflow.flow.CouplingFlow flow = ModelFiles.loadModel(model).flow();
+        if (plot != null && flow.dim() != 2) {
+            throw new InputException("--plot draws 2-D points; the model " + model + " has dimension " + flow.dim());
+        }
+        int count = n == null ? TOY_N : n;
+        var s = flow.sampleWithLogProbability(count, new NumpyRandomState(seed));
+        int d = flow.dim();
+        List<String> columns = ModelFiles.columns(d);
+        if (withLogProb) {
+            List<String> c = new ArrayList<>(columns);
+            c.add("log_prob");
+            ScoreCommand.writeScores(out, s.x().toArray(), count, d, s.logProb(), c);
+        } else {
+            CsvData.write(out, s.x(), columns);
+        }
+        if (plot != null) {
+            Plots.scatter("Samples of " + model.getFileName() + ", n = " + count + ", seed " + seed,
+                    s.x().toArray(), count, null).save(plot);
+        }
+        spec.commandLine().getOut().println("wrote " + count + " points" + (withLogProb ? " with log_prob" : "")
+                + " to " + out + (plot != null ? " and " + plot : ""));
         return 0;
     }
 

@@ -129,6 +129,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar and no summary.")
     boolean quiet;
 
+    @CommandLine.Mixin
+    TrainModelOptions modelFiles = new TrainModelOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -143,12 +146,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         validate();
+        modelFiles.validate();
         Prepared prep = prepare();
         TrainingResult result;
         try (Progress progress = Progress.open(!quiet && System.console() != null, epochs)) {
             result = train(prep, progress);
         }
         writeOutputs(out, prep, result);
+        modelFiles.saveModel(prep.flow(), result, Map.of("name", prep.name(), "title", prep.title(), "seed", seed));
         var o = spec.commandLine().getOut();
         if (!result.completed()) {
             throw new TrainingStopped(result.stopReason() + "; wrote the results for those weights to " + out);
@@ -262,7 +267,16 @@ public final class TrainCommand implements Callable<Integer> {
         List<TrainingListener> all = new ArrayList<>();
         all.add(listener);
         all.addAll(listeners);
-        return prep.trainer().fit(prep.flow(), prep.data(), new TrainingListener() {
+        Trainer.Session session = modelFiles.session(prep.flow(), prep.data(), prep.trainer());
+        if (modelFiles.kernelWarning() != null) {
+            spec.commandLine().getErr().println("kdeflow: warning: " + modelFiles.kernelWarning());
+        }
+        TrainingListener checkpoints = modelFiles.checkpointer(prep.flow(), prep.trainer().options(), session,
+                Map.of("run.title", prep.title()));
+        if (checkpoints != null) {
+            all.add(checkpoints);
+        }
+        return session.run(new TrainingListener() {
             @Override
             public void onStart(Plan plan) {
                 all.forEach(l -> l.onStart(plan));
@@ -327,20 +341,8 @@ public final class TrainCommand implements Callable<Integer> {
         Map<String, Figure> figures = new LinkedHashMap<>();
         if (flow.dim() == 2) {
             double[] range = robustRange(List.of(prep.data().toArray()), 0.5);
-            Grid g = new Grid(range[0], range[1], range[2], range[3], grid, grid);
-            double[] p = flow.density(g.points(), g.size());
-            figures.put("density", Plots.densityPanels("Coupling flow, K = " + layers + ": p(x) = exp(log p(x))",
-                    List.of(prep.title() + ", " + r.epochsRun() + " epochs"), g, List.of(p), 1, true, "p(x)"));
-            List<Dataset> steps = flow.sampleEachStep(1000, new NumpyRandomState(trainSeed));
-            List<double[]> xys = new ArrayList<>();
-            List<String> titles = new ArrayList<>();
-            for (int k = 0; k < steps.size(); k++) {
-                xys.add(steps.get(k).toArray());
-                titles.add(k == 0 ? "z ~ N(0, I)" : k == steps.size() - 1 ? "x (after layer " + k + ")"
-                        : "after layer " + k);
-            }
-            figures.put("layers", Plots.scatterPanels("Samples after each coupling layer (1000 points), "
-                    + prep.title(), titles, xys, robustRange(xys, 0.5), Math.min(steps.size(), 5)));
+            figures.putAll(flowFigures(flow, prep.title(), prep.title() + ", " + r.epochsRun() + " epochs", range,
+                    grid, trainSeed));
         }
         double[] ep = new double[r.epochsRun()];
         for (int e = 0; e < ep.length; e++) {
@@ -357,6 +359,31 @@ public final class TrainCommand implements Callable<Integer> {
         }
         loss.save(dir.resolve("loss.png"));
         AtomicFiles.write(dir.resolve("metrics.json"), metrics);
+    }
+
+    /**
+     * The figures of a 2-D flow, as {@code train --out} and {@code density --out} write them: "density", p(x) =
+     * exp(log p(x)) on a grid × grid grid over {@code range} (x0, x1, y0, y1), and "layers", the panels of
+     * {@code sampleEachStep(1000)} drawn from {@code NumpyRandomState(seed)} with shared axes.
+     */
+    static Map<String, Figure> flowFigures(CouplingFlow flow, String title, String densityPanel, double[] range,
+            int grid, long seed) {
+        Map<String, Figure> figures = new LinkedHashMap<>();
+        Grid g = new Grid(range[0], range[1], range[2], range[3], grid, grid);
+        double[] p = flow.density(g.points(), g.size());
+        figures.put("density", Plots.densityPanels("Coupling flow, K = " + flow.numLayers()
+                + ": p(x) = exp(log p(x))", List.of(densityPanel), g, List.of(p), 1, true, "p(x)"));
+        List<Dataset> steps = flow.sampleEachStep(1000, new NumpyRandomState(seed));
+        List<double[]> xys = new ArrayList<>();
+        List<String> titles = new ArrayList<>();
+        for (int k = 0; k < steps.size(); k++) {
+            xys.add(steps.get(k).toArray());
+            titles.add(k == 0 ? "z ~ N(0, I)" : k == steps.size() - 1 ? "x (after layer " + k + ")"
+                    : "after layer " + k);
+        }
+        figures.put("layers", Plots.scatterPanels("Samples after each coupling layer (1000 points), " + title,
+                titles, xys, robustRange(xys, 0.5), Math.min(steps.size(), 5)));
+        return figures;
     }
 
     private byte[] metricsJson(Prepared prep, TrainingResult r) throws IOException {

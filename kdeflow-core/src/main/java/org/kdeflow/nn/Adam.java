@@ -63,22 +63,10 @@ public final class Adam {
         double bc1 = 1.0 - Math.pow(beta1, t);
         double bc2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
         double stepSize = lr / bc1;
-        double a1 = 1.0 - beta1;
-        double a2 = 1.0 - beta2;
-        double check = 0;
-        for (int k = 0; k < x.length; k++) {
-            double gk = g[k];
-            double mk = m[k] * beta1 + a1 * gk;
-            double vk = v[k] * beta2 + a2 * gk * gk;
-            m[k] = mk;
-            v[k] = vk;
-            double denom = Math.sqrt(vk) / bc2Sqrt + eps;
-            double xk = x[k] - stepSize * (mk / denom);
-            x[k] = xk;
-            check += xk * 0.0; // stays 0 unless some xk is NaN or infinite
-        }
+        boolean finite = DenseKernel.get().adamUpdate(x, g, m, v, x.length, beta1, beta2, 1.0 - beta1, 1.0 - beta2,
+                stepSize, bc2Sqrt, eps);
         p.changed();
-        return check == 0.0;
+        return finite;
     }
 
     public double learningRate() {

@@ -41,6 +41,15 @@ public interface DenseKernel {
     /** Size of the scratch array {@link #accumulateGradients} needs (two 512-bit registers and then some). */
     int SCRATCH = 64;
 
+    /**
+     * The element-wise Adam update of {@link Adam#step} over k &lt; len (it lives here to share the vector fast
+     * path): m ← β₁m + a₁g, v ← β₂v + a₂g·g, x ← x − stepSize·(m / (√v / c₂ + ε)), with a₁ = 1 − β₁, a₂ = 1 − β₂,
+     * c₂ = √(1 − β₂ᵗ). Both implementations perform the same IEEE operations in the same order, so they agree bit for
+     * bit. Returns whether every updated x is finite. Modifies x, m, v.
+     */
+    boolean adamUpdate(double[] x, double[] g, double[] m, double[] v, int len, double beta1, double beta2,
+            double a1, double a2, double stepSize, double c2, double eps);
+
     /** A short name for reports: "vector(8 lanes)" or "scalar". */
     String name();
 

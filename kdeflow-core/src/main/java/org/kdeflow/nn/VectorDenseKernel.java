@@ -21,7 +21,11 @@ final class VectorDenseKernel implements DenseKernel {
     public void forward(double[] x, int n, int in, int out, double[] w, int wOff, double[] wt, double[] b, int bOff,
             double[] y, boolean leaky) {
         if (out < L) {
-            forwardNarrow(x, n, in, out, w, wOff, b, bOff, y, leaky);
+            if (in >= L) {
+                narrowDots(x, n, in, w, wOff, out, b, bOff, y, leaky, null);
+            } else {
+                forwardNarrow(x, n, in, out, w, wOff, b, bOff, y, leaky);
+            }
             return;
         }
         int r = 0;
@@ -130,8 +134,8 @@ final class VectorDenseKernel implements DenseKernel {
     }
 
     /**
-     * Few outputs: each is a dot product of an input row with a weight row. Plain code with four partial sums: a
-     * lane-wise dot product would end in a horizontal reduction per output, which costs more than it saves here.
+     * Few outputs and few inputs: each output a dot product of an input row with a weight row, in plain code with
+     * independent partial sums.
      * (Only one vector shape is used in this class: mixing shapes at the same call sites of the vector API defeats
      * its intrinsics.)
      */
@@ -150,6 +154,67 @@ final class VectorDenseKernel implements DenseKernel {
             for (int o = 0; o < out; o++) {
                 double z = b[bOff + o] + dot4(x, xr, w, wOff + o * in, in);
                 y[r * out + o] = leaky ? (z > 0 ? z : SLOPE * z) : z;
+            }
+        }
+    }
+
+    /**
+     * z[r, c] = bias[c] + Σ_j a[r, j]·m[mOff + c·k + j] for c &lt; cols (few columns, k &gt;= L): per row, two
+     * columns at a time share each load of the row of a, lanes over j, one horizontal sum per result. Then
+     * LeakyReLU ({@code leaky}) or the leaky-ReLU derivative read from {@code h} (when not null).
+     */
+    private static void narrowDots(double[] a, int n, int k, double[] m, int mOff, int cols, double[] bias, int bOff,
+            double[] z, boolean leaky, double[] h) {
+        int kv = k - k % L;
+        for (int r = 0; r < n; r++) {
+            int ar = r * k;
+            int c = 0;
+            for (; c + 2 <= cols; c += 2) {
+                int m0 = mOff + c * k;
+                int m1 = m0 + k;
+                DoubleVector s0 = DoubleVector.zero(S);
+                DoubleVector s1 = s0;
+                for (int j = 0; j < kv; j += L) {
+                    DoubleVector av = DoubleVector.fromArray(S, a, ar + j);
+                    s0 = av.fma(DoubleVector.fromArray(S, m, m0 + j), s0);
+                    s1 = av.fma(DoubleVector.fromArray(S, m, m1 + j), s1);
+                }
+                double u = s0.reduceLanes(VectorOperators.ADD);
+                double v = s1.reduceLanes(VectorOperators.ADD);
+                for (int j = kv; j < k; j++) {
+                    u = Math.fma(a[ar + j], m[m0 + j], u);
+                    v = Math.fma(a[ar + j], m[m1 + j], v);
+                }
+                if (bias != null) {
+                    u += bias[bOff + c];
+                    v += bias[bOff + c + 1];
+                }
+                z[r * cols + c] = u;
+                z[r * cols + c + 1] = v;
+            }
+            for (; c < cols; c++) {
+                int m0 = mOff + c * k;
+                DoubleVector s0 = DoubleVector.zero(S);
+                for (int j = 0; j < kv; j += L) {
+                    s0 = DoubleVector.fromArray(S, a, ar + j).fma(DoubleVector.fromArray(S, m, m0 + j), s0);
+                }
+                double u = s0.reduceLanes(VectorOperators.ADD);
+                for (int j = kv; j < k; j++) {
+                    u = Math.fma(a[ar + j], m[m0 + j], u);
+                }
+                z[r * cols + c] = bias != null ? u + bias[bOff + c] : u;
+            }
+        }
+        if (leaky) {
+            for (int q = 0; q < n * cols; q++) {
+                double v = z[q];
+                z[q] = v > 0 ? v : SLOPE * v;
+            }
+        } else if (h != null) {
+            for (int q = 0; q < n * cols; q++) {
+                if (!(h[q] > 0)) {
+                    z[q] *= SLOPE;
+                }
             }
         }
     }
@@ -227,6 +292,10 @@ final class VectorDenseKernel implements DenseKernel {
     @Override
     public void backwardInput(double[] dy, int n, int in, int out, double[] w, int wOff, double[] wt, double[] dx,
             double[] hPrev) {
+        if (in < L && out >= L) {
+            narrowDots(dy, n, out, wt, 0, in, null, 0, dx, false, hPrev);
+            return;
+        }
         if (in < L) {
             int r = 0;
             for (; r + 2 <= n; r += 2) {
@@ -514,6 +583,26 @@ final class VectorDenseKernel implements DenseKernel {
                 g[wOff + o * in + i] += s0;
             }
         }
+    }
+
+    @Override
+    public boolean adamUpdate(double[] x, double[] g, double[] m, double[] v, int len, double beta1, double beta2,
+            double a1, double a2, double stepSize, double c2, double eps) {
+        DoubleVector check = DoubleVector.zero(S);
+        int k = 0;
+        for (; k + L <= len; k += L) {
+            DoubleVector gk = DoubleVector.fromArray(S, g, k);
+            DoubleVector mk = DoubleVector.fromArray(S, m, k).mul(beta1).add(gk.mul(a1));
+            DoubleVector vk = DoubleVector.fromArray(S, v, k).mul(beta2).add(gk.mul(a2).mul(gk));
+            mk.intoArray(m, k);
+            vk.intoArray(v, k);
+            DoubleVector denom = vk.sqrt().div(c2).add(eps);
+            DoubleVector xk = DoubleVector.fromArray(S, x, k).sub(mk.div(denom).mul(stepSize));
+            xk.intoArray(x, k);
+            check = check.add(xk.mul(0.0));
+        }
+        double tail = ScalarDenseKernel.adamTail(x, g, m, v, k, len, beta1, beta2, a1, a2, stepSize, c2, eps);
+        return check.reduceLanes(VectorOperators.ADD) + tail == 0.0;
     }
 
     @Override

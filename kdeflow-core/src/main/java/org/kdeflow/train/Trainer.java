@@ -144,7 +144,14 @@ public final class Trainer {
 
     /** Prepares a run (split, batches, optimizer) without training yet. */
     public Session start(CouplingFlow flow, Dataset data) {
-        return new Session(flow, data);
+        return new Session(flow, split(flow, data));
+    }
+
+    /**
+     * Prepares a run on an explicit split (a resumed checkpoint's), instead of splitting {@code data} at random.
+     */
+    public Session start(CouplingFlow flow, Dataset.Split split) {
+        return new Session(flow, split);
     }
 
     /**
@@ -194,6 +201,20 @@ public final class Trainer {
         }
     }
 
+    private Dataset.Split split(CouplingFlow flow, Dataset data) {
+        if (data.dim() != flow.dim()) {
+            throw new IllegalArgumentException("data have dimension " + data.dim() + ", flow has dimension "
+                    + flow.dim());
+        }
+        int nTrain = (int) (data.size() * options.trainFraction());
+        if (nTrain < 1 || data.size() - nTrain < 1) {
+            throw new IllegalArgumentException("need at least one training and one validation point; " + data.size()
+                    + " points split " + options.trainFraction() + " give " + nTrain + " and "
+                    + (data.size() - nTrain));
+        }
+        return data.randomSplit(options.trainFraction(), options.seed());
+    }
+
     /** One training run, epoch by epoch. Not thread-safe. */
     public final class Session {
         private final CouplingFlow flow;
@@ -215,20 +236,16 @@ public final class Trainer {
         private long elapsedNanos;
         private String stopReason;
 
-        private Session(CouplingFlow flow, Dataset data) {
-            if (data.dim() != flow.dim()) {
-                throw new IllegalArgumentException("data have dimension " + data.dim() + ", flow has dimension "
-                        + flow.dim());
+        private Session(CouplingFlow flow, Dataset.Split split) {
+            if (split.first().dim() != flow.dim() || split.second().dim() != flow.dim()) {
+                throw new IllegalArgumentException("data have dimension " + split.first().dim()
+                        + ", flow has dimension " + flow.dim());
             }
-            int nTrain = (int) (data.size() * options.trainFraction());
-            if (nTrain < 1 || data.size() - nTrain < 1) {
-                throw new IllegalArgumentException("need at least one training and one validation point; " + data.size()
-                        + " points split " + options.trainFraction() + " give " + nTrain + " and "
-                        + (data.size() - nTrain));
+            if (split.first().size() < 1 || split.second().size() < 1) {
+                throw new IllegalArgumentException("need at least one training and one validation point");
             }
             this.flow = flow;
             this.p = flow.parameters();
-            Dataset.Split split = data.randomSplit(options.trainFraction(), options.seed());
             this.train = split.first();
             this.valid = split.second();
             int bs = options.batchSize();

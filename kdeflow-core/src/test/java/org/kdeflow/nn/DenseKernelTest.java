@@ -72,6 +72,30 @@ class DenseKernelTest {
         assertArrayEquals(g2, g1, AGREEMENT, "accumulateGradients");
     }
 
+    /** The Adam update performs the same IEEE operations on both kernels: equal bits, tails included. */
+    @ParameterizedTest(name = "len={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 7, 8, 9, 64, 1219})
+    void adamUpdatesAgreeBitForBit(int len) {
+        SplittableRandom rnd = new SplittableRandom(len);
+        double[] x = random(rnd, len);
+        double[] g = random(rnd, len);
+        double[] m = random(rnd, len);
+        double[] v = random(rnd, len);
+        for (int k = 0; k < len; k++) {
+            v[k] = Math.abs(v[k]);
+        }
+        double[][] a = {x.clone(), m.clone(), v.clone()};
+        double[][] b = {x.clone(), m.clone(), v.clone()};
+        assertTrue(DenseKernel.get().adamUpdate(a[0], g, a[1], a[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3, 1e-8));
+        assertTrue(DenseKernel.scalar().adamUpdate(b[0], g, b[1], b[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3, 1e-8));
+        for (int q = 0; q < 3; q++) {
+            assertArrayEquals(b[q], a[q]);
+        }
+        g[len / 2] = Double.NaN;
+        assertTrue(!DenseKernel.get().adamUpdate(a[0], g, a[1], a[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3, 1e-8));
+        assertTrue(!DenseKernel.scalar().adamUpdate(b[0], g, b[1], b[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3, 1e-8));
+    }
+
     /** A 2→2 layer worked by hand: W = [[1, 2], [3, 4]], b = [0.5, −10], x = [1, −1]. */
     @Test
     void smallLayerByHand() {

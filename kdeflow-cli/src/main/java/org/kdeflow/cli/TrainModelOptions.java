@@ -1,0 +1,210 @@
+package org.kdeflow.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.kdeflow.data.Dataset;
+import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.io.FlowModelFile;
+import org.kdeflow.io.SafeTensors;
+import org.kdeflow.io.TrainingCheckpoint;
+import org.kdeflow.train.Trainer;
+import org.kdeflow.train.TrainingListener;
+import org.kdeflow.train.TrainingResult;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The model-file options of {@code kdeflow train}: {@code --save}, {@code --dtype}, {@code --checkpoint},
+ * {@code --checkpoint-every}, {@code --resume}. A picocli mixin, so that the train command only calls
+ * {@link #session}, {@link #checkpointer} and {@link #saveModel}.
+ *
+ * <p>Resuming follows the PyTorch habit: run the same command again with {@code --resume FILE}. The checkpoint's
+ * settings and data split must be those of the command line (a larger {@code --epochs} extends the run); training
+ * then continues from the saved epoch and ends bit-identical to an uninterrupted run.
+ */
+public final class TrainModelOptions {
+
+    @Option(names = "--save", paramLabel = "MODEL.safetensors",
+            description = "Write the trained flow as safetensors with the homework's state_dict names "
+                    + "(loads in PyTorch with model.load_state_dict(safetensors.torch.load_file(path))).")
+    Path save;
+
+    @Option(names = "--dtype", paramLabel = "f32|f64", defaultValue = "f64",
+            description = "Precision of --save: f64 (exact, default) or f32 (PyTorch's default dtype).")
+    String dtype;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE",
+            description = "Write a checkpoint (weights, Adam state, split, RNG state, epoch, best snapshot, losses) "
+                    + "every --checkpoint-every epochs and after the last one.")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "E", defaultValue = "10",
+            description = "Epochs between checkpoints (default ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Continue the run saved in this checkpoint (give the same options as the run that wrote "
+                    + "it; a larger --epochs extends it).")
+    Path resume;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    private TrainingCheckpoint.Contents resumed;
+
+    /** Checks the options before any work (exit 2 on a bad value). */
+    void validate() {
+        dtype();
+        if (save != null) {
+            ModelFiles.checkOutputFile(save, "--save");
+        }
+        if (checkpoint != null) {
+            ModelFiles.checkOutputFile(checkpoint, "--checkpoint");
+        }
+        if (checkpoint == null && command != null && command.commandLine() != null
+                && command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption("--checkpoint-every")) {
+            throw new InputException("--checkpoint-every needs --checkpoint FILE");
+        }
+        if (save == null && command != null && command.commandLine() != null
+                && command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption("--dtype")) {
+            throw new InputException("--dtype sets the precision of --save MODEL.safetensors, which is missing");
+        }
+        if (checkpointEvery < 1) {
+            throw new InputException("--checkpoint-every must be at least 1, got " + checkpointEvery);
+        }
+        if (resume != null) {
+            resumed = ModelFiles.loadCheckpoint(resume);
+        }
+    }
+
+    SafeTensors.DType dtype() {
+        String d = dtype.toLowerCase(Locale.ROOT);
+        if (!d.equals("f32") && !d.equals("f64")) {
+            throw new InputException("--dtype must be f32 or f64, got '" + dtype + "'");
+        }
+        return SafeTensors.DType.parse(d);
+    }
+
+    /**
+     * The training session for {@code flow}, {@code data} and {@code trainer}: a fresh one, or with
+     * {@code --resume} the checkpoint's, after checking that it belongs to this command line. A resumed session trains
+     * {@code flow} in place (its weights are replaced by the checkpoint's).
+     */
+    Trainer.Session session(CouplingFlow flow, Dataset data, Trainer trainer) {
+        if (resumed == null) {
+            return trainer.start(flow, data);
+        }
+        TrainingCheckpoint.Contents c = resumed;
+        Trainer.Options want = trainer.options();
+        Trainer.Options have = c.options();
+        if (!flow.architecture().equals(c.flow().architecture())) {
+            throw mismatch("a flow " + c.flow().architecture() + ", this command builds " + flow.architecture());
+        }
+        check("--batch", have.batchSize(), want.batchSize());
+        check("--lr", have.learningRate(), want.learningRate());
+        check("--seed", have.seed(), want.seed());
+        check("--reshuffle", have.reshuffle(), want.reshuffle());
+        check("--select", have.selection(), want.selection());
+        check("training fraction", have.trainFraction(), want.trainFraction());
+        if (want.epochs() < c.state().epochsDone()) {
+            throw mismatch(c.state().epochsDone() + " epochs done, more than --epochs " + want.epochs());
+        }
+        Dataset.Split split = data.randomSplit(want.trainFraction(), want.seed());
+        if (!Arrays.equals(split.first().toArray(), c.split().first().toArray())
+                || !Arrays.equals(split.second().toArray(), c.split().second().toArray())) {
+            throw mismatch("other data: the data split of this command line differs from the checkpoint's");
+        }
+        for (int k = 0; k < flow.numLayers(); k++) {
+            if (!Arrays.equals(flow.layer(k).mask(), c.flow().layer(k).mask())) {
+                throw mismatch("other masks in layer " + k);
+            }
+        }
+        flow.parameters().copyFrom(c.flow().parameters().values());
+        Trainer.Session s = new Trainer(want).start(flow, c.split());
+        s.restore(c.state());
+        return s;
+    }
+
+    /** The warning to print when resuming on another dense kernel, or null. */
+    String kernelWarning() {
+        return resumed == null ? null : resumed.kernelWarning();
+    }
+
+    /** Epochs already done by the resumed run (0 for a fresh run). */
+    int epochsDone() {
+        return resumed == null ? 0 : resumed.state().epochsDone();
+    }
+
+    private void check(String option, Object have, Object want) {
+        if (!have.equals(want)) {
+            throw mismatch(option + " " + String.valueOf(have).toLowerCase(Locale.ROOT) + ", this command has "
+                    + String.valueOf(want).toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private InputException mismatch(String what) {
+        return new InputException(resume + ": the checkpoint was written by a run with " + what
+                + "; resume with the options of that run");
+    }
+
+    /** Writes checkpoints after every {@code --checkpoint-every} epochs and after the last; null without it. */
+    TrainingListener checkpointer(CouplingFlow flow, Trainer.Options options, Trainer.Session session,
+                                  Map<String, String> run) {
+        if (checkpoint == null) {
+            return null;
+        }
+        return new TrainingListener() {
+            @Override
+            public boolean onEpoch(Epoch e) {
+                if (e.epoch() % checkpointEvery == 0 || e.epoch() == e.epochs()) {
+                    try {
+                        TrainingCheckpoint.save(checkpoint, flow, options, session, run);
+                    } catch (IOException ex) {
+                        throw new UncheckedIOException(ex);
+                    }
+                }
+                return true;
+            }
+        };
+    }
+
+    /** Writes the trained flow with {@code --save}; a JSON summary of the run goes into the metadata. */
+    void saveModel(CouplingFlow flow, TrainingResult r, Map<String, Object> source) throws IOException {
+        if (save == null) {
+            return;
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("source", source);
+        summary.put("epochs_run", r.epochsRun());
+        summary.put("epochs_planned", r.epochsPlanned());
+        summary.put("best_epoch", r.bestEpoch());
+        summary.put("best_valid_loss", Double.isFinite(r.bestValidLoss()) ? r.bestValidLoss() : null);
+        summary.put("final_valid_loss", Double.isFinite(r.finalValidLoss()) ? r.finalValidLoss() : null);
+        summary.put("returned_weights", r.returned().name().toLowerCase(Locale.ROOT));
+        summary.put("train_size", r.trainSize());
+        summary.put("valid_size", r.validSize());
+        summary.put("stop_reason", r.stopReason());
+        String json;
+        try {
+            json = new ObjectMapper().writeValueAsString(summary);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        Path parent = save.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        FlowModelFile.save(flow, save, dtype(), Map.of("kdeflow.training", json));
+    }
+}

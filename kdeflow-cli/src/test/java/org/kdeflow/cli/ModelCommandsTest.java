@@ -1,0 +1,152 @@
+package org.kdeflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdeflow.cli.SampleCommandTest.Run;
+import org.kdeflow.cli.io.CsvData;
+import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.io.FlowModelFile;
+import org.kdeflow.io.SafeTensors;
+import org.kdeflow.nn.Tensor;
+import org.kdeflow.random.NumpyRandomState;
+
+/** {@code score}, {@code sample --model} and their handling of bad model files. */
+class ModelCommandsTest {
+    @TempDir
+    Path dir;
+
+    CouplingFlow flow;
+    Path model;
+
+    static Run run(String... args) {
+        return SampleCommandTest.run(args);
+    }
+
+    /** A flow with non-zero scale factors (as after training), saved as F64. */
+    @BeforeEach
+    void saveModel() throws IOException {
+        flow = CouplingFlow.homework(4, 7);
+        for (int i = 0; i < 4; i++) {
+            flow.copyIn("layers." + i + ".scale_factor", new Tensor(new int[] {2}, new double[] {0.4, -0.3 * i}));
+        }
+        model = dir.resolve("flow.safetensors");
+        FlowModelFile.save(flow, model, SafeTensors.DType.F64, Map.of());
+    }
+
+    void assertOneLineError(Run r, String fragment) {
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("kdeflow: error: ") || r.err().startsWith("kdeflow: "), r.err());
+        assertTrue(r.err().contains(fragment), r.err());
+    }
+
+    @Test
+    void scoreWritesTheInputColumnsAndLogProb() throws IOException {
+        Path data = dir.resolve("points.csv");
+        Files.writeString(data, "a,b\n0.5,-1\n2,3.25\n-0.125,0\n");
+        Path out = dir.resolve("scored.csv");
+        Run r = run("score", "--model", model.toString(), "--data", data.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        CsvData c = CsvData.read(out);
+        assertEquals(List.of("a", "b", "log_prob"), c.columns());
+        double[] x = {0.5, -1, 2, 3.25, -0.125, 0};
+        double[] expected = new double[3];
+        flow.logDensity(x, 3, expected);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(x[2 * i], c.data().get(i, 0), 0.0);
+            assertEquals(x[2 * i + 1], c.data().get(i, 1), 0.0);
+            assertEquals(expected[i], c.data().get(i, 2), 0.0, "written as the shortest exact decimal");
+        }
+        // Without a header: x, y.
+        Files.writeString(data, "0.5,-1\n");
+        assertEquals(0, run("score", "--model", model.toString(), "--data", data.toString(), "--out",
+                out.toString()).code());
+        assertEquals(List.of("x", "y", "log_prob"), CsvData.read(out).columns());
+    }
+
+    @Test
+    void scoreRefusesBadInputWithOneLineAndNoOutput() throws IOException {
+        Path out = dir.resolve("scored.csv");
+        Path nan = dir.resolve("nan.csv");
+        Files.writeString(nan, "x,y\n1,2\n3,nan\n");
+        assertOneLineError(run("score", "--model", model.toString(), "--data", nan.toString(), "--out",
+                out.toString()), "line 3");
+        Path three = dir.resolve("three.csv");
+        Files.writeString(three, "1,2,3\n");
+        assertOneLineError(run("score", "--model", model.toString(), "--data", three.toString(), "--out",
+                out.toString()), "has 3 columns but the model");
+        Path good = dir.resolve("good.csv");
+        Files.writeString(good, "1,2\n");
+        assertOneLineError(run("score", "--model", dir.resolve("nope.safetensors").toString(), "--data",
+                good.toString(), "--out", out.toString()), "no such model file");
+        assertOneLineError(run("score", "--model", dir.toString(), "--data", good.toString(), "--out",
+                out.toString()), "is a folder");
+        byte[] bytes = Files.readAllBytes(model);
+        Path truncated = dir.resolve("truncated.safetensors");
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 5));
+        assertOneLineError(run("score", "--model", truncated.toString(), "--data", good.toString(), "--out",
+                out.toString()), truncated.toString());
+        assertOneLineError(run("score", "--model", good.toString(), "--data", good.toString(), "--out",
+                out.toString()), "header length");
+        assertFalse(Files.exists(out), "no output file after an error");
+    }
+
+    @Test
+    void scoreKeepsAnExistingOutputOnError() throws IOException {
+        Path out = dir.resolve("keep.csv");
+        Files.writeString(out, "precious\n");
+        Path three = dir.resolve("three.csv");
+        Files.writeString(three, "1,2,3\n");
+        assertOneLineError(run("score", "--model", model.toString(), "--data", three.toString(), "--out",
+                out.toString()), "dimension 2");
+        assertEquals("precious\n", Files.readString(out));
+    }
+
+    @Test
+    void sampleFromAModelWithLogProb() throws IOException {
+        Path out = dir.resolve("s.csv");
+        Path png = dir.resolve("s.png");
+        Run r = run("sample", "--model", model.toString(), "--n", "300", "--seed", "3", "--with-log-prob",
+                "--out", out.toString(), "--plot", png.toString());
+        assertEquals(0, r.code(), r.err());
+        CsvData c = CsvData.read(out);
+        assertEquals(List.of("x", "y", "log_prob"), c.columns());
+        CouplingFlow.Sample expected = flow.sampleWithLogProbability(300, new NumpyRandomState(3));
+        for (int i = 0; i < 300; i++) {
+            assertEquals(expected.x().get(i, 0), c.data().get(i, 0), 0.0);
+            assertEquals(expected.x().get(i, 1), c.data().get(i, 1), 0.0);
+            assertEquals(expected.logProb()[i], c.data().get(i, 2), 0.0);
+        }
+        // The written log_prob is the model's log-density at the written point.
+        double[] lp = new double[1];
+        flow.logDensity(new double[] {c.data().get(5, 0), c.data().get(5, 1)}, 1, lp);
+        assertEquals(lp[0], c.data().get(5, 2), 1e-9);
+        assertTrue(Files.size(png) > 1000);
+        // Without --with-log-prob: the coordinates only; --n defaults to 1000.
+        assertEquals(0, run("sample", "--model", model.toString(), "--out", out.toString()).code());
+        assertEquals(List.of("x", "y"), CsvData.read(out).columns());
+        assertEquals(1000, CsvData.read(out).data().size());
+    }
+
+    @Test
+    void sampleOptionsThatDoNotFit() {
+        Path out = dir.resolve("s.csv");
+        assertEquals(2, run("sample", "--dist", "moons", "--with-log-prob", "--out", out.toString()).code());
+        assertEquals(2, run("sample", "--dist", "moons", "--model", model.toString(), "--out", out.toString())
+                .code());
+        assertOneLineError(run("sample", "--model", dir.resolve("missing").toString(), "--out", out.toString()),
+                "no such model file");
+        assertFalse(Files.exists(out));
+    }
+}

@@ -1,0 +1,342 @@
+package org.kdeflow.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.kdeflow.data.Dataset;
+import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.io.SafeTensors.DType;
+import org.kdeflow.io.SafeTensors.Tensor;
+import org.kdeflow.nn.Adam;
+import org.kdeflow.nn.DenseKernel;
+import org.kdeflow.random.NumpyRandomState;
+import org.kdeflow.train.Trainer;
+
+/**
+ * A training run frozen between two epochs, in a safetensors file (all tensors F64, so every number comes back
+ * bit for bit): resuming it and training on gives exactly the weights of the uninterrupted run.
+ *
+ * <p>Tensors (P = number of trainable parameters, in the flow's flat {@code parameters()} order, which is its
+ * {@code state_dict} order without the masks; E = epochs done):
+ * <pre>
+ *   model.layers.{i}.…       the current weights under the homework's state_dict names (masks included)
+ *   optimizer.m, optimizer.v [P]        Adam's first and second moments
+ *   best.weights             [P]        the snapshot with the lowest validation loss (absent before it exists)
+ *   losses.train, losses.valid [E]      per-epoch mean losses
+ *   data.train [n_train, d], data.valid [n_valid, d]   the split, in the order training visits it
+ *   rng.shuffle.key [624], rng.shuffle.state [3]      the reshuffling stream (MT19937 key; pos, has_gauss, gauss);
+ *                                                      absent in fixed order
+ * </pre>
+ * {@code __metadata__} holds the counters and settings as exact decimal strings ({@code checkpoint.*},
+ * {@code options.*}), the model description of {@link FlowModelFile#describe}, and whatever the caller adds (the
+ * command line stores how to rebuild its outputs).
+ */
+public final class TrainingCheckpoint {
+    /** Checkpoint format version. */
+    public static final int VERSION = 1;
+
+    private static final String MODEL = "model.";
+    /** Metadata key of the dense kernel the run computed with. */
+    public static final String KEY_KERNEL = "checkpoint.kernel";
+
+    private TrainingCheckpoint() {
+    }
+
+    /** What a checkpoint holds. */
+    public record Contents(CouplingFlow flow, Trainer.Options options, Dataset.Split split, Trainer.State state,
+                           Map<String, String> metadata) {
+        public Contents {
+            metadata = Map.copyOf(metadata);
+        }
+
+        /**
+         * A session that continues the run: a trainer with {@code options} on the saved split, restored to the saved
+         * state, training {@link #flow()} in place.
+         */
+        public Trainer.Session resume() {
+            Trainer.Session s = new Trainer(options).start(flow, split);
+            s.restore(state);
+            return s;
+        }
+
+        /**
+         * A warning when this JVM computes with another dense kernel than the run that wrote the checkpoint (the
+         * vector and scalar kernels round differently, so training on would not repeat the uninterrupted run bit for
+         * bit), or null.
+         */
+        public String kernelWarning() {
+            String then = metadata.get(KEY_KERNEL);
+            String now = DenseKernel.get().name();
+            return then == null || then.equals(now) ? null
+                    : "the checkpoint was written with the " + then + " kernel and this JVM uses the " + now
+                    + " kernel: training continues, but not bit-identical to an uninterrupted run";
+        }
+
+        /** The same contents with more epochs planned (to extend a run that has finished). */
+        public Contents withEpochs(int epochs) {
+            return new Contents(flow, options.withEpochs(epochs), split, state, metadata);
+        }
+    }
+
+    /**
+     * Writes the state of {@code session} (training {@code flow} with {@code options}) atomically.
+     *
+     * @param extra caller's metadata (keys must not start with {@code checkpoint.}, {@code options.} or
+     *              {@code kdeflow.})
+     */
+    public static void save(Path file, CouplingFlow flow, Trainer.Options options, Trainer.Session session,
+                            Map<String, String> extra) throws IOException {
+        Trainer.State st = session.state();
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        // The model's current weights by name: a copy of the flow with the state's weights.
+        CouplingFlow current = flow.copy();
+        current.parameters().copyFrom(st.weights());
+        current.stateDict().forEach((name, v) -> t.put(MODEL + name, Tensor.of(v.values(), v.shape())));
+        Adam.State adam = st.adam();
+        int p = flow.parameters().size();
+        t.put("optimizer.m", Tensor.of(adam.m(), p));
+        t.put("optimizer.v", Tensor.of(adam.v(), p));
+        if (st.bestWeights() != null) {
+            t.put("best.weights", Tensor.of(st.bestWeights(), p));
+        }
+        t.put("losses.train", Tensor.of(st.trainLosses(), st.epochsDone()));
+        t.put("losses.valid", Tensor.of(st.validLosses(), st.epochsDone()));
+        Dataset train = session.trainSet();
+        Dataset valid = session.validSet();
+        t.put("data.train", Tensor.of(train.toArray(), train.size(), train.dim()));
+        t.put("data.valid", Tensor.of(valid.toArray(), valid.size(), valid.dim()));
+        NumpyRandomState.State rng = st.shuffle();
+        if (rng != null) {
+            int[] key = rng.key();
+            double[] k = new double[key.length];
+            for (int i = 0; i < key.length; i++) {
+                k[i] = Integer.toUnsignedLong(key[i]);
+            }
+            t.put("rng.shuffle.key", Tensor.of(k, key.length));
+            t.put("rng.shuffle.state", Tensor.of(new double[] {rng.pos(), rng.hasGauss() ? 1 : 0, rng.gauss()}, 3));
+        }
+        Map<String, String> m = new LinkedHashMap<>(FlowModelFile.describe(flow));
+        m.put("checkpoint.version", Integer.toString(VERSION));
+        m.put("checkpoint.epochs_done", Integer.toString(st.epochsDone()));
+        m.put("checkpoint.best_epoch", Integer.toString(st.bestEpoch()));
+        m.put("checkpoint.best_valid_loss", Double.toString(st.bestValidLoss()));
+        m.put("checkpoint.elapsed_nanos", Long.toString(st.elapsedNanos()));
+        m.put("checkpoint.adam_steps", Long.toString(adam.steps()));
+        m.put(KEY_KERNEL, DenseKernel.get().name());
+        m.put("options.epochs", Integer.toString(options.epochs()));
+        m.put("options.batch_size", Integer.toString(options.batchSize()));
+        m.put("options.learning_rate", Double.toString(options.learningRate()));
+        m.put("options.seed", Long.toString(options.seed()));
+        m.put("options.train_fraction", Double.toString(options.trainFraction()));
+        m.put("options.reshuffle", Boolean.toString(options.reshuffle()));
+        m.put("options.selection", options.selection().name());
+        if (extra != null) {
+            for (Map.Entry<String, String> e : extra.entrySet()) {
+                String k = e.getKey();
+                if (m.containsKey(k) || k.startsWith("checkpoint.") || k.startsWith("options.")
+                        || k.startsWith("kdeflow.")) {
+                    throw new IllegalArgumentException("metadata key '" + k + "' is reserved");
+                }
+                m.put(k, e.getValue());
+            }
+        }
+        SafeTensors.of(t, m).write(file, DType.F64);
+    }
+
+    /**
+     * Reads a checkpoint.
+     *
+     * @throws IllegalArgumentException if the file is not a valid kdeflow checkpoint (naming the file and what is
+     *                                  wrong)
+     * @throws IOException              if it cannot be read
+     */
+    public static Contents read(Path file) throws IOException {
+        return fromSafeTensors(SafeTensors.read(file), file.toString());
+    }
+
+    /**
+     * The checkpoint held by the tensors of {@code st}; {@code label} names the source in messages.
+     *
+     * @throws IllegalArgumentException if they are not a valid kdeflow checkpoint
+     */
+    public static Contents fromSafeTensors(SafeTensors st, String label) {
+        Map<String, String> meta = st.metadata();
+        String version = meta.get("checkpoint.version");
+        if (version == null) {
+            throw bad(label, "not a kdeflow training checkpoint (no checkpoint.version in its metadata)");
+        }
+        if (!version.equals(Integer.toString(VERSION))) {
+            throw bad(label, "checkpoint format " + version + " is not the one this kdeflow reads (" + VERSION + ")");
+        }
+        Map<String, Tensor> model = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : st.tensors().entrySet()) {
+            if (e.getKey().startsWith(MODEL)) {
+                model.put(e.getKey().substring(MODEL.length()), e.getValue());
+            }
+        }
+        Map<String, String> modelMeta = new LinkedHashMap<>();
+        meta.forEach((k, v) -> {
+            if (k.startsWith("kdeflow.")) {
+                modelMeta.put(k, v);
+            }
+        });
+        CouplingFlow flow = FlowModelFile.fromSafeTensors(SafeTensors.of(model, modelMeta), label).flow();
+        int p = flow.parameters().size();
+        int d = flow.dim();
+        Trainer.Options options;
+        try {
+            options = new Trainer.Options(intOf(meta, "options.epochs", label), intOf(meta, "options.batch_size", label),
+                    doubleOf(meta, "options.learning_rate", label), longOf(meta, "options.seed", label),
+                    doubleOf(meta, "options.train_fraction", label), boolOf(meta, "options.reshuffle", label),
+                    Trainer.Selection.valueOf(string(meta, "options.selection", label)));
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith(label) ? e : bad(label, e.getMessage());
+        }
+        int epochs = intOf(meta, "checkpoint.epochs_done", label);
+        if (epochs < 0 || epochs > options.epochs()) {
+            throw bad(label, "checkpoint.epochs_done = " + epochs + " is outside [0, " + options.epochs() + "]");
+        }
+        double[] m = finite(vector(st, "optimizer.m", p, label), "optimizer.m", label);
+        double[] v = finite(vector(st, "optimizer.v", p, label), "optimizer.v", label);
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < 0) {
+                throw bad(label, "tensor 'optimizer.v' holds the negative second moment " + v[i] + " at index " + i);
+            }
+        }
+        long steps = longOf(meta, "checkpoint.adam_steps", label);
+        if (steps < 0) {
+            throw bad(label, "checkpoint.adam_steps = " + steps + " is negative");
+        }
+        double[] best = st.tensor("best.weights") == null ? null
+                : finite(vector(st, "best.weights", p, label), "best.weights", label);
+        int bestEpoch = intOf(meta, "checkpoint.best_epoch", label);
+        if (bestEpoch < 0 || bestEpoch > epochs || (best == null) != (bestEpoch == 0)) {
+            throw bad(label, "checkpoint.best_epoch = " + bestEpoch + " does not fit " + epochs + " epochs done"
+                    + (best == null ? " and no best.weights" : ""));
+        }
+        double bestValid = doubleOf(meta, "checkpoint.best_valid_loss", label);
+        if (bestEpoch > 0 && !Double.isFinite(bestValid)) {
+            throw bad(label, "checkpoint.best_valid_loss = " + bestValid + " is not finite");
+        }
+        double[] trainLosses = finite(vector(st, "losses.train", epochs, label), "losses.train", label);
+        double[] validLosses = finite(vector(st, "losses.valid", epochs, label), "losses.valid", label);
+        Dataset train = dataset(st, "data.train", d, label);
+        Dataset valid = dataset(st, "data.valid", d, label);
+        NumpyRandomState.State rng = null;
+        if (st.tensor("rng.shuffle.key") != null || st.tensor("rng.shuffle.state") != null) {
+            double[] k = vector(st, "rng.shuffle.key", 624, label);
+            double[] s = vector(st, "rng.shuffle.state", 3, label);
+            int[] key = new int[k.length];
+            for (int i = 0; i < k.length; i++) {
+                if (!(k[i] >= 0 && k[i] <= 0xffffffffL && k[i] == Math.rint(k[i]))) {
+                    throw bad(label, "tensor 'rng.shuffle.key' holds " + k[i] + ", not a 32-bit unsigned integer");
+                }
+                key[i] = (int) (long) k[i];
+            }
+            if (!(s[0] >= 0 && s[0] <= 624 && s[0] == Math.rint(s[0])) || (s[1] != 0 && s[1] != 1)
+                    || !Double.isFinite(s[2])) {
+                throw bad(label, "tensor 'rng.shuffle.state' is not a valid generator state");
+            }
+            rng = new NumpyRandomState.State(key, (int) s[0], s[1] == 1, s[2]);
+        }
+        Trainer.State state;
+        try {
+            state = new Trainer.State(epochs, flow.parameters().values(), new Adam.State(m, v, steps), best,
+                    bestEpoch, bestValid, trainLosses, validLosses, rng, longOf(meta, "checkpoint.elapsed_nanos",
+                    label));
+        } catch (IllegalArgumentException e) {
+            throw bad(label, e.getMessage());
+        }
+        Contents c = new Contents(flow, options, new Dataset.Split(train, valid), state, meta);
+        // Check that the pieces fit together (sizes, shuffling) before anyone trains on them.
+        try {
+            c.resume();
+        } catch (IllegalArgumentException e) {
+            throw bad(label, e.getMessage());
+        }
+        c.flow().parameters().copyFrom(state.weights());
+        return c;
+    }
+
+    private static double[] vector(SafeTensors st, String name, int length, String label) {
+        Tensor t = st.tensor(name);
+        if (t == null) {
+            throw bad(label, "tensor '" + name + "' is missing");
+        }
+        if (!t.hasShape(length)) {
+            throw bad(label, "tensor '" + name + "' has shape " + t.shapeString() + ", expected [" + length + "]");
+        }
+        return t.values();
+    }
+
+    private static double[] finite(double[] v, String name, String label) {
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                throw bad(label, "tensor '" + name + "' holds the non-finite value " + v[i] + " at index " + i);
+            }
+        }
+        return v;
+    }
+
+    private static Dataset dataset(SafeTensors st, String name, int d, String label) {
+        Tensor t = st.tensor(name);
+        if (t == null) {
+            throw bad(label, "tensor '" + name + "' is missing");
+        }
+        if (t.rank() != 2 || t.dim(1) != d || t.dim(0) < 1) {
+            throw bad(label, "tensor '" + name + "' has shape " + t.shapeString() + ", expected [n, " + d + "]");
+        }
+        return Dataset.of(finite(t.values(), name, label), t.dim(0), d);
+    }
+
+    private static String string(Map<String, String> meta, String key, String label) {
+        String v = meta.get(key);
+        if (v == null) {
+            throw bad(label, "metadata " + key + " is missing");
+        }
+        return v;
+    }
+
+    private static int intOf(Map<String, String> meta, String key, String label) {
+        long v = longOf(meta, key, label);
+        if (v != (int) v) {
+            throw bad(label, "metadata " + key + " = " + v + " is out of range");
+        }
+        return (int) v;
+    }
+
+    private static long longOf(Map<String, String> meta, String key, String label) {
+        String v = string(meta, key, label);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw bad(label, "metadata " + key + " = '" + abbreviate(v) + "' is not an integer");
+        }
+    }
+
+    private static double doubleOf(Map<String, String> meta, String key, String label) {
+        String v = string(meta, key, label);
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw bad(label, "metadata " + key + " = '" + abbreviate(v) + "' is not a number");
+        }
+    }
+
+    private static boolean boolOf(Map<String, String> meta, String key, String label) {
+        String v = string(meta, key, label);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw bad(label, "metadata " + key + " = '" + abbreviate(v) + "' is not true or false");
+        }
+        return v.equals("true");
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
+    private static IllegalArgumentException bad(String label, String message) {
+        return new IllegalArgumentException(label + ": " + message);
+    }
+}
