@@ -1,5 +1,6 @@
 package org.kdeflow.cli.homework;
 
+import static org.kdeflow.cli.report.ReportDocument.code;
 import static org.kdeflow.cli.report.ReportDocument.number;
 import static org.kdeflow.cli.report.ReportDocument.strong;
 
@@ -18,6 +19,8 @@ import org.kdeflow.density.Density;
 import org.kdeflow.density.Entropy;
 import org.kdeflow.density.ToyDensities;
 import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.io.FlowModelFile;
+import org.kdeflow.io.SafeTensors;
 import org.kdeflow.kde.Bandwidth;
 import org.kdeflow.kde.BandwidthSelectors;
 import org.kdeflow.kde.KernelDensity;
@@ -76,6 +79,9 @@ final class PartTwoStage implements Stage {
 
     static final Toy ROT5 = new Toy(Kind.GAUSSIANS_ROT, 5);
 
+    /** Folder (inside the report) with every trained model as safetensors. */
+    static final String MODELS = "models";
+
     /** The homework's trainings, in report order, scaled by the run's settings. */
     static List<Spec> specs(HomeworkConfig c) {
         List<Spec> s = new ArrayList<>();
@@ -112,6 +118,11 @@ final class PartTwoStage implements Stage {
         HomeworkConfig c = run.config;
         List<Spec> specs = specs(c);
         List<Run.Job<Object>> jobs = new ArrayList<>();
+        try {
+            java.nio.file.Files.createDirectories(run.dir.resolve(MODELS));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         for (Toy t : toys(specs).values()) {
             jobs.add(Run.job("entropy " + t.key(), 0.3, () -> entropy(t, c)));
         }
@@ -172,6 +183,7 @@ final class PartTwoStage implements Stage {
             }
         }
         writeTask1(run);
+        writeModels(run, models);
         writeTask9(run, models, notes);
         writeComparison(run, run.sections.p2Task10, "task10", models, notes);
         writeComparison(run, run.sections.p2Task11, "task11", models, notes);
@@ -206,6 +218,16 @@ final class PartTwoStage implements Stage {
         if (!r.completed()) {
             throw new IllegalStateException(s.id() + ": " + r.stopReason());
         }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("homework.task", s.task());
+        meta.put("homework.data", s.toy().label());
+        meta.put("homework.n", Integer.toString(s.n()));
+        meta.put("homework.epochs", Integer.toString(s.epochs()));
+        meta.put("homework.data_seed", Long.toString(c.seed()));
+        meta.put("homework.train_seed", Long.toString(c.modelSeed()));
+        meta.put("homework.weights", r.returned().name().toLowerCase(java.util.Locale.ROOT));
+        FlowModelFile.save(flow, run.dir.resolve(MODELS).resolve(s.id() + ".safetensors"), SafeTensors.DType.F64,
+                meta);
         double[] lp = flow.logDensity(test);
         double nll = 0;
         for (double v : lp) {
@@ -348,7 +370,7 @@ final class PartTwoStage implements Stage {
         r.add(m.spec().n());
         r.add(m.spec().layers());
         r.add(m.spec().epochs());
-        r.add(m.result().returned() == TrainingResult.Weights.BEST ? "best, epoch " + m.result().bestEpoch()
+        r.add(m.result().returned() == TrainingResult.Weights.BEST ? "best (" + m.result().bestEpoch() + ")"
                 : "final");
         r.add(m.testNll());
         r.add(m.entropy());
@@ -442,7 +464,7 @@ final class PartTwoStage implements Stage {
                 + run.config.grid() + "×" + run.config.grid() + " grid, one colour scale." + notes.get(task));
         for (Model m : ms) {
             s.figure("p2-layers-" + m.spec().id() + ".png", m.spec().label() + ": " + run.config.layerSamples()
-                    + " samples after each coupling layer.", m.spec().layers() <= 2 ? 70 : 100);
+                    + " samples after each coupling layer.", 20 * (m.spec().layers() + 1));
         }
         table(run, s, title(task) + ".", ms, false);
         s.paragraph(strong("Answer (generated from the table). "), comparisonText(task, a, b, run.config));
@@ -552,6 +574,20 @@ final class PartTwoStage implements Stage {
     private static int steps(Model m) {
         int train = m.result().trainSize();
         return m.spec().epochs() * ((train + 63) / 64);
+    }
+
+    private static void writeModels(Run run, Map<String, Model> models) {
+        Section s = run.sections.p2Task6and8;
+        List<String> files = new ArrayList<>();
+        for (Model m : models.values()) {
+            files.add(MODELS + "/" + m.spec().id() + ".safetensors");
+        }
+        s.paragraph("Every trained model is saved beside this report in ", code(MODELS + "/"), " (safetensors with "
+                + "the notebook's state_dict names, so PyTorch loads them with load_state_dict): ",
+                code(String.join(", ", files.stream().map(f -> f.substring(MODELS.length() + 1)).toList())),
+                ". Score, sample or redraw one with, for example, ",
+                code("kdeflow score --model " + files.get(0) + " --data points.csv --out scored.csv"), " or ",
+                code("kdeflow density --model " + files.get(0) + " --out dir"), ".");
     }
 
     private static void writeLosses(Run run, Map<String, Model> models) {

@@ -38,9 +38,9 @@ final class Style {
             .caption, caption { font-size: 9pt; color: #333; text-align: left; margin: 0.3em 0; }
             caption { caption-side: top; padding-bottom: 0.3em; text-align: center; }
             .label { font-weight: bold; }
-            table { border-collapse: collapse; margin: 0.9em auto; font-size: 9pt; page-break-inside: avoid; }
-            th, td { white-space: nowrap; border-top: 1px solid #ccc; border-bottom: 1px solid #ccc; padding: 0.2em 0.6em; }
-            th { background: #eef2f5; font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif;
+            table { border-collapse: collapse; margin: 0.9em auto; font-size: 8.5pt; page-break-inside: avoid; }
+            th, td { white-space: nowrap; border-top: 1px solid #ccc; border-bottom: 1px solid #ccc; padding: 0.2em 0.45em; }
+            th { white-space: normal; background: #eef2f5; font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif;
                  font-weight: bold; text-align: center; }
             td.num { text-align: right; white-space: nowrap; font-family: 'DejaVu Sans Mono', 'Liberation Mono', monospace; }
             ul { margin: 0.4em 0; }

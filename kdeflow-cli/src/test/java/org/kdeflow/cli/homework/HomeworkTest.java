@@ -128,6 +128,22 @@ class HomeworkTest {
     }
 
     @Test
+    void savedModelsScoreAsReported() throws Exception {
+        JsonNode m = JSON.readTree(report.resolve("metrics.json").toFile());
+        JsonNode moons = m.path("part2").path("task9").path("t9-Moons");
+        HomeworkConfig c = HomeworkConfig.quick(0);
+        var flow = org.kdeflow.io.FlowModelFile.load(report.resolve("models").resolve("t9-Moons.safetensors"));
+        var test = org.kdeflow.data.ToyDatasets.sample2dDatasets(org.kdeflow.data.ToyDatasets.Kind.MOONS, c.testN(),
+                c.testSeed(), 5);
+        // F64 files round-trip exactly; the tolerance only covers summation order
+        assertEquals(moons.path("test_nll").asDouble(), -flow.meanLogDensity(test), 1e-12);
+        assertEquals(4, flow.numLayers());
+        try (Stream<Path> s = Files.list(report.resolve("models"))) {
+            assertEquals(10, s.count(), "one model per training of Tasks 9-12");
+        }
+    }
+
+    @Test
     void sameSeedSameNumbers() throws Exception {
         Path again = tmp.resolve("again");
         new Homework(HomeworkConfig.quick(0), 2, Progress.QUIET, false).run(again);
@@ -140,6 +156,8 @@ class HomeworkTest {
         for (String f : listFigures(report)) {
             assertArrayEquals(Files.readAllBytes(report.resolve(f)), Files.readAllBytes(again.resolve(f)), f);
         }
+        Path model = Path.of("models", "t10-K2.safetensors");
+        assertArrayEquals(Files.readAllBytes(report.resolve(model)), Files.readAllBytes(again.resolve(model)));
         AtomicFiles.deleteRecursively(again);
     }
 
