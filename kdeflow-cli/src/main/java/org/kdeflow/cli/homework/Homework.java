@@ -206,8 +206,8 @@ public final class Homework {
                 + System.getProperty("java.vm.name") + "), " + Runtime.getRuntime().availableProcessors()
                 + " processors. Seeds: data " + config.seed() + " (the notebook's sample_2d_datasets seed), fresh "
                 + "test samples " + config.testSeed() + ", model initialisation " + config.modelSeed()
-                + " (the notebook's torch.manual_seed(8)). The same seed gives the same numbers on any machine "
-                + "with the same thread-independent code paths; only the timings differ.");
+                + " (the notebook's torch.manual_seed(8)). The same seed gives the same numbers, figures and "
+                + "model files, whatever the number of threads; only the timings differ.");
         List<List<Object>> rows = new ArrayList<>();
         double sum = 0;
         for (Map.Entry<String, Double> e : stageTimes.entrySet()) {
