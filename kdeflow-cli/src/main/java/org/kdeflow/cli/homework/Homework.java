@@ -67,9 +67,43 @@ public final class Homework {
         return stages;
     }
 
-    /** Runs everything and puts the finished folder at {@code out}. */
+    /**
+     * Runs everything and puts the finished folder at {@code out}. An existing {@code out} is replaced only if it is
+     * empty or an earlier report (its metrics.json names kdeflow): a folder of other files, or a file, is refused
+     * before anything runs, so a mistyped {@code --out} cannot delete a user's files.
+     */
     public void run(Path out) throws IOException {
+        checkReplaceable(out);
         AtomicFiles.writeFolder(out, this::fill);
+    }
+
+    /** Throws IllegalArgumentException (exit code 2) when {@code out} must not be replaced. */
+    static void checkReplaceable(Path out) throws IOException {
+        if (!java.nio.file.Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!java.nio.file.Files.isDirectory(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("--out " + out + " exists and is not a folder; choose a folder name");
+        }
+        try (var entries = java.nio.file.Files.list(out)) {
+            if (entries.findAny().isEmpty()) {
+                return;
+            }
+        }
+        Path metrics = out.resolve(METRICS);
+        boolean report = false;
+        if (java.nio.file.Files.isRegularFile(metrics)) {
+            try {
+                report = Metrics.JSON.readTree(metrics.toFile()).path("software").has("kdeflow");
+            } catch (IOException e) {
+                report = false;
+            }
+        }
+        if (!report) {
+            throw new IllegalArgumentException("--out " + out + " exists and is not a kdeflow report (no "
+                    + METRICS + " from kdeflow homework); it would be replaced, so choose another folder or "
+                    + "remove it first");
+        }
     }
 
     /** Fills {@code dir} (normally a fresh temporary folder). */
