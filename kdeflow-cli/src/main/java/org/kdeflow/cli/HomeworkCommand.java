@@ -13,9 +13,10 @@ import picocli.CommandLine.Spec;
 /** {@code kdeflow homework}: every task of the homework, an HTML and a PDF report, and metrics.json. */
 @Command(name = "homework",
         mixinStandardHelpOptions = true,
-        description = {"Runs every task of the homework (Part I: kernel density estimation; Part II: coupling flows)",
-            "and writes DIR/index.html, DIR/report.pdf, DIR/metrics.json and the figures.",
-            "DIR is replaced only when the whole run succeeded."})
+        description = {"Runs every task of the homework (Part I: kernel density estimation, Part II: coupling",
+            "flows) and writes DIR/index.html, DIR/report.pdf, DIR/metrics.json, the figures and the",
+            "trained models (DIR/models/*.safetensors). DIR is replaced only when the whole run",
+            "succeeded, and only if it is empty or an earlier report."})
 public final class HomeworkCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results",
