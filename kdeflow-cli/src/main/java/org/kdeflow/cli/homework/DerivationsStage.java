@@ -18,6 +18,11 @@ final class DerivationsStage implements Stage {
     public void finish(Run run, java.util.List<Object> results) throws Exception {
         HomeworkSections s = run.sections;
         Derivations.kdeEstimator(s.p1Task2);
+        s.p1Task2.paragraph("The implementation is ", code("org.kdeflow.kde.KernelDensity"), " (any dimension; "
+                + "scalar, diagonal or full H; log-sum-exp so far-away points stay finite). On a grid with a "
+                + "diagonal H it uses the kernel's separability: the 100×100 image costs (100 + 100)·N kernel "
+                + "evaluations and one matrix product instead of 10⁴·N. From the command line: ",
+                code("kdeflow kde --dist spiral --h 0.1,0.5,1 --out DIR"), ".");
         Derivations.couplingForward(s.p2Task2);
         Derivations.task2(s.p2Task2, run.dir);
         Derivations.task3(s.p2Task3);
