@@ -204,8 +204,8 @@ public final class Homework {
         for (String lib : List.of("openhtmltopdf", "xchart", "jackson", "picocli")) {
             m.putText(v.getProperty(lib, "unknown"), "software", lib);
         }
-        m.put(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? 1 : 0, "software",
-                "vector_api_module");
+        m.putText(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? "present" : "absent",
+                "software", "vector_api_module");
         m.put(Runtime.getRuntime().availableProcessors(), "machine", "processors");
         m.put(threads, "machine", "threads");
         m.putText(config.quick() ? "quick" : "full", "settings", "mode");
