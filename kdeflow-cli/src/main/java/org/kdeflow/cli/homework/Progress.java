@@ -87,15 +87,17 @@ public interface Progress {
 
             @Override
             public synchronized void stageFinished(String s, double seconds) {
-                String line = String.format(Locale.ROOT, "%-16s %3d/%-3d done in %6.2f s", s, done, total, seconds);
+                String line = total == 0 ? String.format(Locale.ROOT, "%-16s         done in %6.2f s", s, seconds)
+                        : String.format(Locale.ROOT, "%-16s %3d/%-3d done in %6.2f s", s, done, total, seconds);
                 out.print("\r" + line + " ".repeat(Math.max(0, width - line.length())) + "\n");
                 out.flush();
                 width = 0;
             }
 
             private void draw() {
-                String line = String.format(Locale.ROOT, "%-16s %3d/%-3d %s", stage, done, total,
-                        running.isEmpty() ? "" : "running: " + String.join(", ", running));
+                String line = total == 0 ? String.format(Locale.ROOT, "%-16s", stage)
+                        : String.format(Locale.ROOT, "%-16s %3d/%-3d %s", stage, done, total,
+                                running.isEmpty() ? "" : "running: " + String.join(", ", running));
                 if (line.length() > 118) {
                     line = line.substring(0, 117) + "…";
                 }
