@@ -115,6 +115,12 @@ public final class Homework {
         HomeworkSections sections = new HomeworkSections(doc, config);
         recordSettings(metrics);
         ExecutorService pool = Executors.newFixedThreadPool(threads, daemonThreads());
+        // interrupted (Ctrl-C): remove the half-filled temporary folder; the user's --out was never touched
+        Thread cleanup = new Thread(() -> {
+            pool.shutdownNow();
+            AtomicFiles.deleteRecursively(dir);
+        }, "homework-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         Thread warmUp = null;
         if (pdf) {
             warmUp = new Thread(ReportWriter::warmUp, "pdf-warm-up");
@@ -162,11 +168,18 @@ public final class Homework {
         } catch (Exception e) {
             throw new IOException(e.getMessage(), e);
         } finally {
+            // after a failure, jobs already running finish (numerical loops do not poll for interrupts) before the
+            // caller deletes the temporary folder, so none of them writes into a folder being deleted
             pool.shutdownNow();
             try {
-                pool.awaitTermination(10, TimeUnit.SECONDS);
+                pool.awaitTermination(10, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs
             }
         }
     }

@@ -280,6 +280,7 @@ final class PartTwoStage implements Stage {
         m.put(s.layers(), cat(p, "K"));
         m.put(s.epochs(), cat(p, "epochs"));
         m.put(md.result().bestEpoch(), cat(p, "best_epoch"));
+        m.put(steps(md), cat(p, "adam_steps"));
         m.putText(md.result().returned().name().toLowerCase(java.util.Locale.ROOT), cat(p, "weights"));
         m.put(md.result().bestValidLoss(), cat(p, "best_valid_loss"));
         m.put(md.result().finalValidLoss(), cat(p, "final_valid_loss"));
