@@ -270,12 +270,12 @@ public final class KdeCommand implements Callable<Integer> {
         switch (key) {
             case "mixture": {
                 double s = sigma == null ? 0.5 : sigma;
-                return study("mixture-sigma" + s, "Gaussian mixture σ = " + s, GaussianMixture.homework(s),
+                return study("mixture-sigma" + num(s), "Gaussian mixture σ = " + num(s), GaussianMixture.homework(s),
                         n == null ? 10000 : n);
             }
             case "spiral": {
                 double s = sigma == null ? Spiral.DEFAULT_STD : sigma;
-                return study("spiral", "Spiral (radial std " + s + ")", new Spiral(s), n == null ? 10000 : n);
+                return study("spiral", "Spiral (radial std " + num(s) + ")", new Spiral(s), n == null ? 10000 : n);
             }
             default:
                 break;
@@ -299,6 +299,10 @@ public final class KdeCommand implements Callable<Integer> {
         Dataset train = ToyDatasets.sample2dDatasets(kind, count, seed, numGaussians);
         return new Study(kind.cliName(), kind.homeworkName(), truth, train,
                 truth.sample(count, new NumpyRandomState(seed + 1)));
+    }
+
+    private static String num(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     /** A grid over the samples' range, widened by 10% of the span on each side. */

@@ -61,18 +61,21 @@ public final class ScoreCommand implements Callable<Integer> {
         int d = x.dim();
         double[] logp = new double[n];
         flow.logDensity(x.toArray(), n, logp);
+        // Far from the data the layers' exp(±s) overflow and log p(x) comes out -inf or NaN (inf − inf); either way
+        // p(x) is below the smallest double, so both are written as -inf, like scipy's logpdf far in a tail.
+        int underflow = 0;
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(logp[i])) {
+                logp[i] = Double.NEGATIVE_INFINITY;
+                underflow++;
+            }
+        }
         List<String> columns = new ArrayList<>(csv.hasHeader() ? csv.columns() : ModelFiles.columns(d));
         columns.add(columns.contains("log_prob") ? "log_prob_model" : "log_prob");
         writeScores(out, x.toArray(), n, d, logp, columns);
-        int zero = 0;
-        for (double v : logp) {
-            if (!Double.isFinite(v)) {
-                zero++;
-            }
-        }
-        if (zero > 0) {
-            spec.commandLine().getErr().println("kdeflow: warning: " + zero + " of " + n + " points lie so far out "
-                    + "that log p(x) underflows to -inf");
+        if (underflow > 0) {
+            spec.commandLine().getErr().println("kdeflow: warning: " + underflow + " of " + n + " points lie so far "
+                    + "from the model's mass that the flow overflows; their log_prob is written as -inf");
         }
         spec.commandLine().getOut().println("scored " + n + " points with " + model + " (" + flow.architecture()
                 + "); wrote " + out);

@@ -95,7 +95,8 @@ public final class TrainCommand implements Callable<Integer> {
     double lr;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
-            description = "Seeds the drawn data, as the homework's np.random.seed(0) (default ${DEFAULT-VALUE}).")
+            description = "Seeds the drawn data, like the homework's call to np.random.seed "
+                    + "(default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--train-seed", paramLabel = "T", defaultValue = "8",
@@ -155,8 +156,11 @@ public final class TrainCommand implements Callable<Integer> {
         writeOutputs(out, prep, result);
         modelFiles.saveModel(prep.flow(), result, Map.of("name", prep.name(), "title", prep.title(), "seed", seed));
         var o = spec.commandLine().getOut();
-        if (!result.completed()) {
-            throw new TrainingStopped(result.stopReason() + "; wrote the results for those weights to " + out);
+        if (!result.completed() && !result.stopReason().contains("by request")) {
+            var err = spec.commandLine().getErr();
+            err.println("kdeflow: error: " + result.stopReason() + "; wrote the results for those weights to " + out);
+            err.flush();
+            return Main.EXIT_FAILURE;
         }
         if (!quiet) {
             o.printf(Locale.ROOT, "trained %s: %d epochs in %.2f s; validation loss %.4f (best %.4f at epoch %d); "
@@ -170,15 +174,6 @@ public final class TrainCommand implements Callable<Integer> {
             o.println("wrote " + out);
         }
         return 0;
-    }
-
-    /** Training ended early on a non-finite loss: outputs are written, the exit code is 1. */
-    static final class TrainingStopped extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        TrainingStopped(String message) {
-            super(message);
-        }
     }
 
     private void validate() {
@@ -318,7 +313,7 @@ public final class TrainCommand implements Callable<Integer> {
         public boolean onEpoch(Epoch e) {
             if (bar != null) {
                 bar.stepTo(e.epoch());
-                bar.setExtraMessage(String.format(Locale.ROOT, "train loss %.4f, valid loss %.4f", e.trainLoss(),
+                bar.setExtraMessage(String.format(Locale.ROOT, "train %.3f valid %.3f", e.trainLoss(),
                         e.validLoss()));
             }
             return true;
@@ -334,7 +329,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * Writes the figures and metrics of a trained flow into {@code dir} (created if needed; each file atomically,
-     * other files left alone). Figures need d = 2.
+     * other files left alone). Figures need d = 2; the loss curves need at least one finished epoch.
      */
     public void writeOutputs(Path dir, Prepared prep, TrainingResult r) throws IOException {
         CouplingFlow flow = prep.flow();
@@ -348,7 +343,8 @@ public final class TrainCommand implements Callable<Integer> {
         for (int e = 0; e < ep.length; e++) {
             ep[e] = e + 1;
         }
-        Figure loss = Plots.lines("Training, " + prep.title(), "epoch", "mean NLL (nats)", false, false,
+        Figure loss = ep.length == 0 ? null : Plots.lines("Training, " + prep.title(), "epoch", "mean NLL (nats)",
+                false, false,
                 List.of(new Series("train", ep, r.trainLosses()), new Series("validation", ep, r.validLosses())),
                 r.bestEpoch() > 0 ? new double[] {r.bestEpoch()} : null);
         byte[] metrics = metricsJson(prep, r);
@@ -357,7 +353,9 @@ public final class TrainCommand implements Callable<Integer> {
             e.getValue().save(dir.resolve(e.getKey() + ".png"));
             e.getValue().save(dir.resolve(e.getKey() + ".svg"));
         }
-        loss.save(dir.resolve("loss.png"));
+        if (loss != null) {
+            loss.save(dir.resolve("loss.png"));
+        }
         AtomicFiles.write(dir.resolve("metrics.json"), metrics);
     }
 
@@ -399,8 +397,14 @@ public final class TrainCommand implements Callable<Integer> {
             src.put("n", prep.data().size());
         }
         m.put("source", src);
-        m.put("model", Map.of("type", "CouplingFlow", "dim", prep.flow().dim(), "layers", layers, "hidden", hidden,
-                "parameters", prep.flow().parameters().size(), "init_seed", trainSeed));
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("type", "CouplingFlow");
+        model.put("dim", prep.flow().dim());
+        model.put("layers", layers);
+        model.put("hidden", hidden);
+        model.put("parameters", prep.flow().parameters().size());
+        model.put("init_seed", trainSeed);
+        m.put("model", model);
         Trainer.Options o = prep.trainer().options();
         Map<String, Object> opt = new LinkedHashMap<>();
         opt.put("epochs", o.epochs());
@@ -422,8 +426,11 @@ public final class TrainCommand implements Callable<Integer> {
         m.put("wall_seconds", r.wallSeconds());
         m.put("stop_reason", r.stopReason());
         if (prep.test() != null) {
-            m.put("held_out", Map.of("n", prep.test().size(), "seed", testSeed,
-                    "nll", -prep.flow().meanLogDensity(prep.test())));
+            Map<String, Object> held = new LinkedHashMap<>();
+            held.put("n", prep.test().size());
+            held.put("seed", testSeed);
+            held.put("nll", -prep.flow().meanLogDensity(prep.test()));
+            m.put("held_out", held);
         }
         m.put("kernel", DenseKernel.get().name());
         m.put("train_losses", r.trainLosses());

@@ -75,6 +75,56 @@ class ModelCommandsTest {
         assertEquals(List.of("x", "y", "log_prob"), CsvData.read(out).columns());
     }
 
+    /** The files PyTorch wrote for the core module's tests (the notebook's CouplingFlow(4), see its README). */
+    static Path torchFlow(String name) {
+        Path root = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+        Path p = root.resolveSibling("kdeflow-core").resolve("src/test/resources/torch-flow").resolve(name);
+        assertTrue(Files.isRegularFile(p), "reference file " + p);
+        return p;
+    }
+
+    @Test
+    void scoresAFileWrittenByPyTorchLikePyTorch() throws IOException {
+        List<String> rows = Files.readAllLines(torchFlow("log_prob.csv"));
+        StringBuilder points = new StringBuilder("x0,x1\n");
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            points.append(f[0]).append(',').append(f[1]).append('\n');
+        }
+        Path data = dir.resolve("points.csv");
+        Files.writeString(data, points);
+        for (String model : new String[] {"notebook_flow_f32.safetensors", "notebook_flow_f64.safetensors"}) {
+            Path out = dir.resolve("scored-" + model + ".csv");
+            Run r = run("score", "--model", torchFlow(model).toString(), "--data", data.toString(), "--out",
+                    out.toString());
+            assertEquals(0, r.code(), r.err());
+            CsvData c = CsvData.read(out);
+            assertEquals(List.of("x0", "x1", "log_prob"), c.columns());
+            for (int i = 1; i < rows.size(); i++) {
+                String[] f = rows.get(i).split(",");
+                double lp = c.data().get(i - 1, 2);
+                // PyTorch float64 on the same weights: summation order only; float32: float precision.
+                assertEquals(Double.parseDouble(f[3]), lp, 1e-12, model + " row " + i);
+                assertEquals(Double.parseDouble(f[2]), lp, 1e-5, model + " row " + i);
+            }
+        }
+    }
+
+    @Test
+    void pointsWhereTheFlowOverflowsScoreMinusInfinity() throws IOException {
+        Path data = dir.resolve("far.csv");
+        Files.writeString(data, "x,y\n0,0\n1e300,-1e300\n");
+        Path out = dir.resolve("far-scored.csv");
+        Run r = run("score", "--model", model.toString(), "--data", data.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("1 of 2 points"), r.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals("1.0E300,-1.0E300,-inf", lines.get(2));
+        double[] lp = new double[1];
+        flow.logDensity(new double[] {0, 0}, 1, lp);
+        assertEquals("0.0,0.0," + lp[0], lines.get(1));
+    }
+
     @Test
     void scoreRefusesBadInputWithOneLineAndNoOutput() throws IOException {
         Path out = dir.resolve("scored.csv");

@@ -97,6 +97,26 @@ class TrainCommandTest {
         assertFalse(Files.exists(out));
     }
 
+    @Test
+    void nonFiniteLossExitsOneNamingTheEpochAndKeepsTheOutputs() throws IOException {
+        Path csv = dir.resolve("huge.csv");
+        StringBuilder b = new StringBuilder("x,y\n1e200,0\n");
+        for (int i = 0; i < 80; i++) {
+            b.append(Math.sin(i)).append(',').append(Math.cos(i)).append('\n');
+        }
+        Files.writeString(csv, b);
+        Path out = dir.resolve("nan");
+        Run r = run("train", "--data", csv.toString(), "--epochs", "3", "--grid", "10", "--train-seed", "0",
+                "--out", out.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("kdeflow: error: training stopped at epoch 1"), r.err());
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertTrue(m.get("stop_reason").asText().contains("not finite"));
+        assertEquals(0, m.get("epochs_run").asInt());
+        assertTrue(Files.exists(out.resolve("density.png")), "figures of the last good (here: initial) weights");
+        assertFalse(Files.exists(out.resolve("loss.png")), "no finished epoch, no loss curve");
+    }
+
     /** The count behind the benchmark's GFLOP/s: per row and network 2·Σ in·out = 2·1152 for 2→32→32→2. */
     @Test
     void benchmarkCountsTheDenseArithmetic() {

@@ -150,7 +150,7 @@ public final class FlowModelFile {
         }
         String model = meta.get(KEY_MODEL);
         if (model != null && !model.equals("CouplingFlow")) {
-            throw new IllegalArgumentException(label + ": holds a '" + model + "', not a CouplingFlow");
+            throw new IllegalArgumentException(label + ": holds a '" + abbreviate(model) + "', not a CouplingFlow");
         }
         agree(meta, KEY_DIM, Integer.toString(sd.dim()), label);
         agree(meta, KEY_LAYERS, Integer.toString(sd.layers()), label);
@@ -161,11 +161,11 @@ public final class FlowModelFile {
             try {
                 s = Double.parseDouble(slope);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(label + ": metadata " + KEY_SLOPE + " '" + slope
+                throw new IllegalArgumentException(label + ": metadata " + KEY_SLOPE + " '" + abbreviate(slope)
                         + "' is not a number");
             }
             if (s != LeakyReLU.SLOPE) {
-                throw new IllegalArgumentException(label + ": the networks use LeakyReLU slope " + slope
+                throw new IllegalArgumentException(label + ": the networks use LeakyReLU slope " + abbreviate(slope)
                         + "; kdeflow's flows use " + LeakyReLU.SLOPE);
             }
         }
@@ -197,6 +197,6 @@ public final class FlowModelFile {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+        return SafeTensors.abbreviate(s);
     }
 }

@@ -227,12 +227,7 @@ public final class FlowStateDict {
     }
 
     private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && b.length() < 80; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return b.toString();
+        return SafeTensors.abbreviate(s);
     }
 
     private static IllegalArgumentException bad(String label, String message) {

@@ -331,7 +331,7 @@ public final class SafeTensors {
         long expected = 0;
         for (Entry e : byOffset) {
             if (e.begin != expected) {
-                throw bad(label, "tensor '" + e.name + "': data_offsets [" + e.begin + ", " + e.end + "] "
+                throw bad(label, "tensor '" + abbreviate(e.name) + "': data_offsets [" + e.begin + ", " + e.end + "] "
                         + (e.begin < expected ? "overlap another tensor's data" : "leave a gap before them")
                         + " (expected to begin at " + expected + ")");
             }
@@ -457,7 +457,8 @@ public final class SafeTensors {
                     + " bytes but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
         if (dtype == null) {
-            throw bad(label, where + ": dtype " + dtypeName + " is not supported (kdeflow reads F32 and F64)");
+            throw bad(label, where + ": dtype " + dtypeName + " is not supported (kdeflow reads F32 and F64; in "
+                    + "PyTorch save model.float() or model.double() instead)");
         }
         if (count > Integer.MAX_VALUE - 16) {
             throw bad(label, where + ": " + count + " elements are too many to load");
@@ -664,8 +665,14 @@ public final class SafeTensors {
         }
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    /** Text from a file for a one-line message: control characters replaced by '?', at most 80 characters. */
+    static String abbreviate(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 80));
+        for (int i = 0; i < s.length() && b.length() < 80; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
+        }
+        return s.length() <= 80 ? b.toString() : b.substring(0, 77) + "...";
     }
 
     private static String firstLine(String s) {

@@ -167,7 +167,7 @@ public final class TrainingCheckpoint {
             throw bad(label, "not a kdeflow training checkpoint (no checkpoint.version in its metadata)");
         }
         if (!version.equals(Integer.toString(VERSION))) {
-            throw bad(label, "checkpoint format " + version + " is not the one this kdeflow reads (" + VERSION + ")");
+            throw bad(label, "checkpoint format " + abbreviate(version) + " is not the one this kdeflow reads (" + VERSION + ")");
         }
         Map<String, Tensor> model = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : st.tensors().entrySet()) {
@@ -189,7 +189,7 @@ public final class TrainingCheckpoint {
             options = new Trainer.Options(intOf(meta, "options.epochs", label), intOf(meta, "options.batch_size", label),
                     doubleOf(meta, "options.learning_rate", label), longOf(meta, "options.seed", label),
                     doubleOf(meta, "options.train_fraction", label), boolOf(meta, "options.reshuffle", label),
-                    Trainer.Selection.valueOf(string(meta, "options.selection", label)));
+                    selection(string(meta, "options.selection", label), label));
         } catch (IllegalArgumentException e) {
             throw e.getMessage() != null && e.getMessage().startsWith(label) ? e : bad(label, e.getMessage());
         }
@@ -290,6 +290,16 @@ public final class TrainingCheckpoint {
         return Dataset.of(finite(t.values(), name, label), t.dim(0), d);
     }
 
+    private static Trainer.Selection selection(String v, String label) {
+        for (Trainer.Selection s : Trainer.Selection.values()) {
+            if (s.name().equals(v)) {
+                return s;
+            }
+        }
+        throw bad(label, "metadata options.selection = '" + abbreviate(v) + "' is not one of "
+                + java.util.Arrays.toString(Trainer.Selection.values()));
+    }
+
     private static String string(Map<String, String> meta, String key, String label) {
         String v = meta.get(key);
         if (v == null) {
@@ -333,7 +343,7 @@ public final class TrainingCheckpoint {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+        return SafeTensors.abbreviate(s);
     }
 
     private static IllegalArgumentException bad(String label, String message) {

@@ -29,6 +29,18 @@ final class BinnedGrid {
     private BinnedGrid() {
     }
 
+    /** Largest extended grid (cells) binning will allocate: 2²⁶ doubles = 512 MiB of complex FFT input. */
+    static final long MAX_CELLS = 1L << 25;
+
+    /** The extended grid's size (cells) for this bandwidth and grid. */
+    static long extendedCells(Bandwidth h, Grid grid) {
+        double[] sigma = h.covariance();
+        double lx = Math.ceil(TAU * Math.sqrt(sigma[0]) / grid.dx());
+        double ly = Math.ceil(TAU * Math.sqrt(sigma[3]) / grid.dy());
+        double cells = (grid.nx() + 2 * lx) * (grid.ny() + 2 * ly);
+        return cells > Long.MAX_VALUE / 4 ? Long.MAX_VALUE / 4 : (long) cells;
+    }
+
     static double errorBound(Bandwidth h, Grid grid) {
         double[] hInv = h.inverseView();
         double p11 = hInv[0] * hInv[0] + hInv[2] * hInv[2];
@@ -45,6 +57,11 @@ final class BinnedGrid {
                     + kde.kernel());
         }
         Bandwidth h = kde.bandwidth();
+        if (extendedCells(h, grid) > MAX_CELLS) {
+            throw new IllegalArgumentException("binned evaluation would need an extended grid of "
+                    + extendedCells(h, grid) + " cells (the kernel is very wide against the grid spacing); "
+                    + "use the exact or separable method");
+        }
         double[] sigma = h.covariance();
         double[] hInv = h.inverseView();
         double dx = grid.dx();

@@ -48,6 +48,21 @@ public interface KdeOps {
         return ScalarKdeOps.INSTANCE;
     }
 
+    /**
+     * The vector implementation with the Vector API's own {@code lanewise(EXP)} in place of the hand-written exp, for
+     * benchmarks; null without {@code jdk.incubator.vector}.
+     */
+    static KdeOps lanewiseExp() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return null;
+        }
+        try {
+            return (KdeOps) Class.forName("org.kdeflow.kde.VectorKdeOps").getField("LANEWISE").get(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
     /** Lazy holder so the vector class is loaded only when the module is there. */
     final class Holder {
         static final KdeOps BEST = choose();

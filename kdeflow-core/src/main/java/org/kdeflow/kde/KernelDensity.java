@@ -43,7 +43,10 @@ public final class KernelDensity implements Density {
 
     /** How {@link #densityOnGrid(Grid, GridMethod)} evaluates. */
     public enum GridMethod {
-        /** SEPARABLE for diagonal H, EXACT otherwise; BINNED from {@link #BINNED_FROM} samples (Gaussian). */
+        /**
+         * SEPARABLE for diagonal H, EXACT otherwise; BINNED from {@link #BINNED_FROM} samples (Gaussian) unless the
+         * kernel is so wide against the grid spacing that the extended grid would exceed 2²⁵ cells.
+         */
         AUTO,
         /** Path 1: the exact sum at every grid point. */
         EXACT,
@@ -426,6 +429,10 @@ public final class KernelDensity implements Density {
             throw new IllegalArgumentException("grid evaluation needs 2-D data, these have dimension " + d);
         }
         GridMethod m = method == GridMethod.AUTO ? autoMethod() : method;
+        if (method == GridMethod.AUTO && m == GridMethod.BINNED
+                && BinnedGrid.extendedCells(bandwidth, grid) > BinnedGrid.MAX_CELLS) {
+            m = bandwidth.isDiagonal() ? GridMethod.SEPARABLE : GridMethod.EXACT;
+        }
         return switch (m) {
             case EXACT -> density(grid.points(), grid.size());
             case SEPARABLE -> {

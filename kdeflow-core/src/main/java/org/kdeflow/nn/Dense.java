@@ -17,8 +17,10 @@ public final class Dense {
     private final double[] wt;
     private final DenseKernel kernel;
     private final double[] scratch = new double[DenseKernel.SCRATCH];
-    private int wtVersion = Integer.MIN_VALUE;
-    private Parameters wtSource;
+    // Written after the copy and read before using it (volatile: a thread that sees the version sees the copy).
+    // Threads evaluating at the same time may both refresh; they write the same values.
+    private volatile int wtVersion = Integer.MIN_VALUE;
+    private volatile Parameters wtSource;
 
     /** A layer whose weights start at {@code offset} in the parameter buffer, using the start-up kernel. */
     public Dense(int in, int out, int offset) {

@@ -158,6 +158,32 @@ class CouplingFlowTest {
         assertNotEquals(CouplingFlow.homework(4, 8).parameters().get(5), CouplingFlow.homework(4, 9).parameters().get(5));
     }
 
+    /** Evaluation keeps its state per call: threads scoring one flow at once get the sequential answers. */
+    @Test
+    void concurrentEvaluationMatchesSequential() throws Exception {
+        CouplingFlow f = FlowFixtures.randomFlow(CouplingFlow.Architecture.homework(4), 12);
+        f.parameters().set(0, f.parameters().get(0) + 1e-3); // fresh version: the threads race to refresh Wᵀ
+        double[] x = FlowFixtures.gaussian(3000, 2, 13);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<double[]>> futures = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                futures.add(pool.submit(() -> {
+                    double[] out = new double[3000];
+                    f.logDensity(x, 3000, out);
+                    return out;
+                }));
+            }
+            double[] expected = new double[3000];
+            f.logDensity(x, 3000, expected);
+            for (var fu : futures) {
+                assertArrayEquals(expected, fu.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void rejectsBadArchitectures() {
         assertThrows(IllegalArgumentException.class, () -> new CouplingFlow.Architecture(1, 4, new int[] {32}));

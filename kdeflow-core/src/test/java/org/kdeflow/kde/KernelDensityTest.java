@@ -166,6 +166,14 @@ class KernelDensityTest {
         }
     }
 
+    @Test
+    void binnedRefusesAnExtendedGridTooLargeToAllocate() {
+        KernelDensity kde = KernelDensity.of(Dataset.of(randomData(10, 2, 1), 10, 2), Bandwidth.scalar(1000, 2));
+        Grid grid = Grid.square(0, 1, 0, 1, 101);
+        KernelDensityTest.assertMessage("extended grid of",
+                () -> kde.densityOnGrid(grid, KernelDensity.GridMethod.BINNED));
+    }
+
     @ParameterizedTest
     @MethodSource("kernels")
     void integratesToOne(Kernel kernel) {

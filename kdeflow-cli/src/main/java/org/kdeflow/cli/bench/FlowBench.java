@@ -29,13 +29,15 @@ public final class FlowBench {
     }
 
     /**
-     * Measurements (times in seconds, rates in GFLOP/s). The first run includes the JIT's warm-up; the medians are
+     * Measurements (times in seconds, rates in GFLOP/s; {@code layerGflopsVector} is the chosen kernel's, which is
+     * the scalar one when the vector module is absent or disabled). The first run includes the JIT's warm-up; the medians are
      * over the later runs when there are any. CPU seconds are the training thread's own, which other processes on a
      * shared machine do not inflate as they do wall time.
      */
     public record Result(Config config, String kernel, double[] seconds, double[] cpuSeconds, double medianSeconds,
             double medianCpuSeconds, double flopsPerRun, double gflops, double layerGflopsVector,
-            double layerGflopsScalar, double heldOutNll, double finalValidLoss, int trainSize, int validSize) {
+            double layerGflopsScalar, double heldOutNll, double finalValidLoss, int trainSize, int validSize,
+            double bytesPerStep) {
     }
 
     /** Runs the benchmark; {@code progress} receives one line per repeat (may be null). */
@@ -45,16 +47,19 @@ public final class FlowBench {
                 .withSeed(c.initSeed()));
         double[] secs = new double[c.repeats()];
         double[] cpu = new double[c.repeats()];
+        double[] allocated = new double[c.repeats()];
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         CouplingFlow first = null;
         TrainingResult firstResult = null;
         for (int r = 0; r < c.repeats(); r++) {
             CouplingFlow f = CouplingFlow.homework(c.layers(), c.initSeed());
+            long a0 = allocatedBytes(threads);
             long c0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             TrainingResult res = trainer.fit(f, data);
             secs[r] = (System.nanoTime() - t0) * 1e-9;
             cpu[r] = (threads.getCurrentThreadCpuTime() - c0) * 1e-9;
+            allocated[r] = allocatedBytes(threads) - a0;
             if (progress != null) {
                 progress.accept(String.format(java.util.Locale.ROOT, "run %d/%d: %.3f s wall, %.3f s CPU%s, final "
                         + "validation loss %.4f", r + 1, c.repeats(), secs[r], cpu[r],
@@ -74,9 +79,20 @@ public final class FlowBench {
         double flops = trainingFlops(CouplingFlow.Architecture.homework(c.layers()), nTrain, nValid, c.epochs());
         Dataset test = ToyDatasets.sample2dDatasets(c.dist(), c.testN(), c.testSeed(), c.numGaussians());
         double nll = -first.meanLogDensity(test);
+        int steps = c.epochs() * ((nTrain + c.batch() - 1) / c.batch());
+        double perStep = median(c.repeats() > 1 ? Arrays.copyOfRange(allocated, 1, allocated.length) : allocated)
+                / steps;
         return new Result(c, DenseKernel.get().name(), secs, cpu, median, medianCpu, flops, flops / medianCpu * 1e-9,
                 layerGflops(DenseKernel.get()), layerGflops(DenseKernel.scalar()), nll, firstResult.finalValidLoss(),
-                nTrain, nValid);
+                nTrain, nValid, perStep);
+    }
+
+    /** Bytes this thread has allocated so far (HotSpot's counter), or 0 where the JVM does not count. */
+    private static long allocatedBytes(java.lang.management.ThreadMXBean threads) {
+        if (threads instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()) {
+            return t.getCurrentThreadAllocatedBytes();
+        }
+        return 0;
     }
 
     /**

@@ -24,12 +24,14 @@ public final class FlowBenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Timed runs; the median is reported "
             + "(default ${DEFAULT-VALUE}).")
     int repeats;
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
+    java.nio.file.Path json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (n < 2 || layers < 1 || epochs < 1 || repeats < 1) {
             throw new IllegalArgumentException("--n must be >= 2 and --layers, --epochs, --repeats >= 1");
         }
@@ -47,10 +49,17 @@ public final class FlowBenchCommand implements Callable<Integer> {
                 r.medianSeconds(), r.medianCpuSeconds(), fmt(r.seconds()), fmt(r.cpuSeconds()));
         out.printf(Locale.ROOT, "  dense arithmetic   %.1f GFLOP/s of CPU time  (%.1f GFLOP per run)%n", r.gflops(),
                 r.flopsPerRun() * 1e-9);
-        out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s vector, %.1f GFLOP/s scalar%n",
-                r.layerGflopsVector(), r.layerGflopsScalar());
+        out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s %s kernel, %.1f GFLOP/s scalar kernel%n",
+                r.layerGflopsVector(), r.kernel(), r.layerGflopsScalar());
+        out.printf(Locale.ROOT, "  allocation         %.0f bytes per training step (warm runs; epochs' summaries "
+                + "included)%n", r.bytesPerStep());
         out.printf(Locale.ROOT, "  held-out NLL       %.4f nats (%d fresh points, seed %d)%n", r.heldOutNll(),
                 c.testN(), c.testSeed());
+        if (json != null) {
+            byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(r);
+            org.kdeflow.io.AtomicFiles.write(json, bytes);
+        }
         return 0;
     }
 

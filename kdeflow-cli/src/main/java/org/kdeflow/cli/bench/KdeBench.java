@@ -11,7 +11,6 @@ import org.kdeflow.density.GaussianMixture;
 import org.kdeflow.kde.Bandwidth;
 import org.kdeflow.kde.KdeOps;
 import org.kdeflow.kde.KernelDensity;
-import org.kdeflow.kde.VectorKdeOps;
 import org.kdeflow.random.NumpyRandomState;
 
 /**
@@ -103,10 +102,11 @@ public final class KdeBench {
                 1e9 * median(tPoly) / n, 1e9 * median(tMath) / n);
         results.put("exp_ns_handwritten", 1e9 * median(tPoly) / n);
         results.put("exp_ns_math", 1e9 * median(tMath) / n);
-        if (KdeOps.best() != KdeOps.scalar()) {
+        KdeOps lanewise = KdeOps.lanewiseExp();
+        if (lanewise != null) {
             double[] tLane = time(3, () -> {
                 System.arraycopy(x, 0, y, 0, n);
-                VectorKdeOps.expLanewise(y, 0, n);
+                lanewise.exp(y, 0, n);
             });
             out.printf(", lanewise(EXP) %.2f ns/value", 1e9 * median(tLane) / n);
             results.put("exp_ns_lanewise", 1e9 * median(tLane) / n);
@@ -169,8 +169,9 @@ public final class KdeBench {
         double[] t1 = time(3, () -> kde.withThreads(1).densityAt(q, m, o));
         double[] tn = time(3, () -> kde.withThreads(workers).densityAt(q, m, o));
         double[] ts = time(1, () -> kde.withThreads(1).withOps(KdeOps.scalar()).densityAt(q, m, o));
-        if (KdeOps.best() != KdeOps.scalar()) {
-            double[] tl = time(3, () -> kde.withThreads(1).withOps(VectorKdeOps.LANEWISE).densityAt(q, m, o));
+        KdeOps lanewise = KdeOps.lanewiseExp();
+        if (lanewise != null) {
+            double[] tl = time(3, () -> kde.withThreads(1).withOps(lanewise).densityAt(q, m, o));
             out.printf("exact, full H, 1 thread, with lanewise(EXP) instead of the hand-written exp: %s = %.3g "
                     + "evals/s/core%n", ms(tl), pairs / median(tl));
             results.put("exact_evals_per_s_1thread_lanewise", pairs / median(tl));

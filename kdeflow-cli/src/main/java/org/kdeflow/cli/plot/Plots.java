@@ -90,12 +90,13 @@ public final class Plots {
      */
     public static Figure lines(String title, String xLabel, String yLabel, boolean logX, boolean logY,
             List<Series> series, double[] verticalMarkers) {
-        XYChart chart = new XYChartBuilder().width(640).height(420).title(title)
+        int w = series.size() > 1 ? 780 : 640;
+        XYChart chart = new XYChartBuilder().width(w).height(420).title(title)
                 .xAxisTitle(xLabel).yAxisTitle(yLabel).theme(Styler.ChartTheme.GGPlot2).build();
         var st = chart.getStyler();
         st.setXAxisLogarithmic(logX);
         st.setYAxisLogarithmic(logY);
-        st.setLegendPosition(Styler.LegendPosition.InsideNE);
+        st.setLegendPosition(Styler.LegendPosition.OutsideE);
         st.setLegendVisible(series.size() > 1);
         st.setMarkerSize(4);
         st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
@@ -116,7 +117,7 @@ public final class Plots {
             st.setAnnotationLineStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
                     new float[] {6f, 4f}, 0f));
         }
-        return new ChartGrid(null, List.of(chart), 1, 640, 420);
+        return new ChartGrid(null, List.of(chart), 1, w, 420);
     }
 
     private static XYChart scatterChart(String title, double[] xy, int n, double[] r, int w, int h, int marker,

@@ -1,0 +1,45 @@
+package org.kdeflow.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.kdeflow.io.AtomicFiles;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kdeflow bench kde}. */
+@Command(name = "kde", mixinStandardHelpOptions = true,
+        description = "KDE: homework panel, exact evaluation with a full H, binned N=10^6 on 512x512, exp.")
+public final class KdeBenchCommand implements Callable<Integer> {
+    @Option(names = "--reps", defaultValue = "9", description = "Timed runs per case (default ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--quick", description = "Smaller sizes, for a smoke test.")
+    boolean quick;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
+    Path json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (reps < 1) {
+            throw new IllegalArgumentException("--reps must be at least 1, got " + reps);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        KdeBench bench = new KdeBench(out, reps, quick);
+        bench.run();
+        if (json != null) {
+            byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsBytes(bench.results());
+            AtomicFiles.write(json, bytes);
+        }
+        return 0;
+    }
+}
