@@ -29,6 +29,7 @@ final class Style {
             ol.toc, ol.toc ol { margin: 0.1em 0; padding-left: 1.4em; }
             ol.toc a { color: #124; text-decoration: none; }
             .equation { margin: 0.6em 0; text-align: center; page-break-inside: avoid; }
+            math { font-family: 'STIX Two Math', 'Latin Modern Math', 'Cambria Math', 'DejaVu Math TeX Gyre', math; }
             .equation math { display: inline-block; math-style: normal; }
             mtable.aligned mtd { padding: 0.1em 0.15em; }
             mtable.aligned mtd[columnalign="right"] { text-align: right; }
