@@ -38,7 +38,7 @@ final class PartOneStage implements Stage {
     }
 
     /** What one distribution's job found. */
-    record Outcome(Dist dist, KdeStudy.Result study, double[] hs, String shadingNote) {
+    record Outcome(Dist dist, KdeStudy.Result study, String shadingNote) {
     }
 
     @Override
@@ -119,7 +119,7 @@ final class PartOneStage implements Stage {
                 new Series("h = 0.1, 0.5, 1", hwH, hwIse),
                 new Series("LCV h = " + number(cvH), new double[] {cvH}, new double[] {r.crossValidatedIse()})),
                 new double[] {cvH}).save(run.dir.resolve("p1-ise-" + d.key() + ".png"));
-        return new Outcome(d, r, curveH, shown.note());
+        return new Outcome(d, r, shown.note());
     }
 
     static String key(double h) {

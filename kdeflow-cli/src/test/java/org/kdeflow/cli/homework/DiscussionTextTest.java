@@ -79,8 +79,7 @@ class DiscussionTextTest {
         KdeStudy.Result r = new KdeStudy.Result(g, f, -2.7, entries,
                 new KdeStudy.Curve(new double[] {0.1, 0.3, 1}, new double[] {0.004, 0.001, 0.008}),
                 Bandwidth.scalar(0.3, 2), 0.001);
-        String t = PartOneStage.task3Sentence(new PartOneStage.Outcome(PartOneStage.distributions().get(0), r,
-                new double[0], ""));
+        String t = PartOneStage.task3Sentence(new PartOneStage.Outcome(PartOneStage.distributions().get(0), r, ""));
         assertTrue(t.contains("h = 0.5 has the smallest ISE (0.002; 2× at h = 0.1, 4× at h = 1)"), t);
         assertTrue(t.contains("the held-out log-likelihood prefers h = 0.5 and the maximum error h = 1"), t);
         assertTrue(t.contains("minimum is at h ≈ 0.3"), t);
