@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
             "trained models (DIR/models/*.safetensors). DIR is replaced only when the whole run",
             "succeeded, and only if it is empty or an earlier report."})
 public final class HomeworkCommand implements Callable<Integer> {
+    private static final String COMMON_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results",
             description = "Report folder (default: ${DEFAULT-VALUE}).")
@@ -50,6 +51,10 @@ public final class HomeworkCommand implements Callable<Integer> {
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (n < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + n);
+        }
+        if (threads != null && System.getProperty(COMMON_PARALLELISM) == null) {
+            // the KDE evaluates on the common fork-join pool; size it to match before its first use
+            System.setProperty(COMMON_PARALLELISM, Integer.toString(Math.max(1, n - 1)));
         }
         HomeworkConfig config = quick ? HomeworkConfig.quick(seed) : HomeworkConfig.full(seed);
         boolean terminal = showProgress != null ? showProgress : System.console() != null;
