@@ -31,6 +31,7 @@ final class Style {
             .equation { margin: 0.6em 0; text-align: center; page-break-inside: avoid; }
             math { font-family: 'STIX Two Math', 'Latin Modern Math', 'Cambria Math', 'DejaVu Math TeX Gyre', math; }
             .equation math { display: inline-block; math-style: normal; }
+            @media print { p math, li math { vertical-align: -0.3em; } }
             mtable.aligned mtd { padding: 0.1em 0.15em; }
             mtable.aligned mtd[columnalign="right"] { text-align: right; }
             mtable.aligned mtd[columnalign="left"] { text-align: left; }
