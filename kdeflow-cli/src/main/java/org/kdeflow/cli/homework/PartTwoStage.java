@@ -26,6 +26,7 @@ import org.kdeflow.kde.BandwidthSelectors;
 import org.kdeflow.kde.KernelDensity;
 import org.kdeflow.random.NumpyRandomState;
 import org.kdeflow.train.Trainer;
+import org.kdeflow.train.TrainingListener;
 import org.kdeflow.train.TrainingResult;
 
 /**
@@ -214,7 +215,16 @@ final class PartTwoStage implements Stage {
         Dataset test = ToyDatasets.sample2dDatasets(s.toy().kind(), c.testN(), c.testSeed(), s.toy().gaussians());
         CouplingFlow flow = CouplingFlow.homework(s.layers(), c.modelSeed());
         Trainer trainer = new Trainer(Trainer.Options.defaults().withEpochs(s.epochs()).withSeed(c.modelSeed()));
-        TrainingResult r = trainer.fit(flow, data);
+        int every = Math.max(1, s.epochs() / 50);
+        TrainingResult r = trainer.fit(flow, data, new TrainingListener() {
+            @Override
+            public boolean onEpoch(Epoch e) {
+                if (e.epoch() % every == 0) {
+                    run.status(s.id(), e.epoch() + "/" + e.epochs());
+                }
+                return !run.failed(); // another job failed: stop, nothing of this run will be kept
+            }
+        });
         if (!r.completed()) {
             throw new IllegalStateException(s.id() + ": " + r.stopReason());
         }

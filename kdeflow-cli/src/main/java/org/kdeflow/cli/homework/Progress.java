@@ -22,6 +22,10 @@ public interface Progress {
     /** A job of the current stage finished. */
     void jobFinished(String job);
 
+    /** A running job reports how far it is (for instance "340/1000" epochs). */
+    default void jobStatus(String job, String status) {
+    }
+
     /** The current stage finished after {@code seconds}. */
     void stageFinished(String stage, double seconds);
 
@@ -52,6 +56,7 @@ public interface Progress {
     static Progress terminal(PrintStream out) {
         return new Progress() {
             private final Set<String> running = new TreeSet<>();
+            private final java.util.Map<String, String> status = new java.util.HashMap<>();
             private String stage = "";
             private int total;
             private int done;
@@ -79,8 +84,17 @@ public interface Progress {
             }
 
             @Override
+            public synchronized void jobStatus(String job, String st) {
+                if (running.contains(job)) {
+                    status.put(job, st);
+                    draw();
+                }
+            }
+
+            @Override
             public synchronized void jobFinished(String job) {
                 running.remove(job);
+                status.remove(job);
                 done++;
                 draw();
             }
@@ -97,7 +111,8 @@ public interface Progress {
             private void draw() {
                 String line = total == 0 ? String.format(Locale.ROOT, "%-16s", stage)
                         : String.format(Locale.ROOT, "%-16s %3d/%-3d %s", stage, done, total,
-                                running.isEmpty() ? "" : "running: " + String.join(", ", running));
+                                running.isEmpty() ? "" : "running: " + String.join(", ", running.stream()
+                                        .map(j -> status.containsKey(j) ? j + " " + status.get(j) : j).toList()));
                 if (line.length() > 118) {
                     line = line.substring(0, 117) + "…";
                 }

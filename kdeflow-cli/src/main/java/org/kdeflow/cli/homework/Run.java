@@ -24,6 +24,7 @@ final class Run {
     final int threads;
     private final ExecutorService pool;
     private final Progress progress;
+    private volatile boolean failed;
 
     Run(HomeworkConfig config, Path dir, Metrics metrics, ReportDocument doc, HomeworkSections sections,
             ExecutorService pool, int threads, Progress progress) {
@@ -35,6 +36,16 @@ final class Run {
         this.pool = pool;
         this.threads = threads;
         this.progress = progress;
+    }
+
+    /** Whether a job has failed: long jobs poll this to stop early, since the run's result is lost anyway. */
+    boolean failed() {
+        return failed;
+    }
+
+    /** Shows how far a running job is on the progress display. */
+    void status(String job, String status) {
+        progress.jobStatus(job, status);
     }
 
     /**
@@ -83,6 +94,7 @@ final class Run {
                 cs.take().get();
             }
         } catch (ExecutionException e) {
+            failed = true;
             for (Future<Integer> f : futures) {
                 f.cancel(true);
             }
@@ -95,6 +107,7 @@ final class Run {
             }
             throw e;
         } catch (InterruptedException e) {
+            failed = true;
             for (Future<Integer> f : futures) {
                 f.cancel(true);
             }
