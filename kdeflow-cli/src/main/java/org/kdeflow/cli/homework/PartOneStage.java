@@ -306,6 +306,15 @@ final class PartOneStage implements Stage {
                 .append(" (shortfall ").append(number(kl[easy])).append(" nats), the hardest the ")
                 .append(outcomes.get(hard).dist().name()).append(" (").append(number(kl[hard])).append(" nats, ")
                 .append(number(kl[hard] / Math.max(kl[easy], 1e-12))).append("× the easiest).");
+        for (int i = 0; i < kl.length; i++) {
+            if (i != easy && i != hard && kl[i] - kl[easy] < 0.25 * kl[easy]) {
+                sb.append(" The ").append(outcomes.get(i).dist().name()).append(" is close behind the easiest (")
+                        .append(number(kl[i])).append(" nats, less than a quarter more); by the relative ISE it "
+                                + "is ")
+                        .append(relIse[i] > relIse[easy] ? "harder (" : "easier (").append(number(relIse[i]))
+                        .append(" against ").append(number(relIse[easy])).append(").");
+            }
+        }
         s.paragraph(sb.toString());
         s.paragraph(why(outcomes.get(easy).dist().key(), true) + " " + why(outcomes.get(hard).dist().key(), false)
                 + " A single global h must serve the whole density: the bias grows with the curvature ∇²f, so "
