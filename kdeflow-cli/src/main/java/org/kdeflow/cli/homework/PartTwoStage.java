@@ -68,7 +68,8 @@ final class PartTwoStage implements Stage {
 
     /** A trained model and its scores. */
     record Model(Spec spec, TrainingResult result, double testNll, double kdeH, double kdeNll, double entropy,
-            double[] density, double[] kdeDensity, double logpQ01, double logpMedian) {
+            double[] density, double[] kdeDensity, double logpQ01, double logpMedian, double testNllSe,
+            double[] testLogP) {
         double gap() {
             return testNll - entropy;
         }
@@ -158,7 +159,7 @@ final class PartTwoStage implements Stage {
         for (Spec s : specs) {
             Object[] r = (Object[]) results.get(i++);
             Model m = new Model(s, (TrainingResult) r[0], (Double) r[1], (Double) r[2], (Double) r[3],
-                    entropy.get(s.toy().key()), (double[]) r[4], (double[]) r[5], (Double) r[6], (Double) r[7]);
+                    entropy.get(s.toy().key()), (double[]) r[4], (double[]) r[5], (Double) r[6], (Double) r[7], (Double) r[8], (double[]) r[9]);
             models.put(s.id(), m);
             record(run.metrics, m);
         }
@@ -248,6 +249,11 @@ final class PartTwoStage implements Stage {
         java.util.Arrays.sort(sortedLp);
         double q01 = sortedLp[(int) Math.floor(0.01 * (sortedLp.length - 1))];
         double median = sortedLp[sortedLp.length / 2];
+        double var = 0;
+        for (double v : lp) {
+            var += (v + nll) * (v + nll);
+        }
+        double se = Math.sqrt(var / (lp.length - 1) / lp.length);
         KernelDensity kde = KernelDensity.of(data, BandwidthSelectors.likelihoodCV(Bandwidth.Kind.SCALAR,
                 org.kdeflow.kde.Kernel.GAUSSIAN, 500))
                 .withThreads(1);
@@ -266,7 +272,7 @@ final class PartTwoStage implements Stage {
         }
         Plots.scatterPanels(s.label() + ": " + c.layerSamples() + " samples after each coupling layer", titles, xys,
                 null, steps.size()).save(run.dir.resolve("p2-layers-" + s.id() + ".png"));
-        return new Object[] {r, nll, kde.bandwidth().diagonal()[0], kdeNll, density, kdeDensity, q01, median};
+        return new Object[] {r, nll, kde.bandwidth().diagonal()[0], kdeNll, density, kdeDensity, q01, median, se, lp};
     }
 
     private static String sub(int k) {
@@ -297,6 +303,7 @@ final class PartTwoStage implements Stage {
         double[] tl = md.result().trainLosses();
         m.put(tl[tl.length - 1], cat(p, "final_train_loss"));
         m.put(md.testNll(), cat(p, "test_nll"));
+        m.put(md.testNllSe(), cat(p, "test_nll_standard_error"));
         m.put(md.entropy(), cat(p, "entropy_floor"));
         m.put(md.gap(), cat(p, "gap"));
         m.put(md.logpQ01(), cat(p, "test_logp_q01"));
@@ -486,21 +493,63 @@ final class PartTwoStage implements Stage {
                     + " samples after each coupling layer.", 20 * (m.spec().layers() + 1));
         }
         table(run, s, title(task) + ".", ms, false);
+        run.metrics.put(b.gap() - a.gap(), "part2", task, "comparison", "gap_difference");
+        run.metrics.put(differenceStandardError(a, b), "part2", task, "comparison", "difference_standard_error");
+        run.metrics.putText(a.spec().toy().equals(b.spec().toy()) ? "paired" : "unpaired", "part2", task,
+                "comparison", "standard_error_kind");
         s.paragraph(strong("Answer (generated from the table). "), comparisonText(task, a, b, run.config));
     }
 
-    /** Differences below this many nats are within the noise of a 20,000-sample mean (its standard error ≈ 0.007). */
+    /**
+     * Gaps closer than this many nats are never called different; above it, a difference must also exceed twice the
+     * standard error of the difference of the two test means (sd(log p)/√n each, combined as if independent, which
+     * is conservative when both models are scored on the same points).
+     */
     static final double TIE = 0.01;
+
+    static double tieThreshold(Model a, Model b) {
+        return Math.max(TIE, 2 * differenceStandardError(a, b));
+    }
+
+    /**
+     * The standard error of NLL(a) − NLL(b): paired, sd(log p_a − log p_b)/√n, when both were scored on the same
+     * fresh points (same distribution; Tasks 10 and 11); otherwise √(se_a² + se_b²).
+     */
+    static double differenceStandardError(Model a, Model b) {
+        double[] x = a.testLogP();
+        double[] y = b.testLogP();
+        if (x == null || y == null || x.length != y.length || !a.spec().toy().equals(b.spec().toy())) {
+            return Math.hypot(a.testNllSe(), b.testNllSe());
+        }
+        int n = x.length;
+        double mean = 0;
+        for (int i = 0; i < n; i++) {
+            mean += x[i] - y[i];
+        }
+        mean /= n;
+        double var = 0;
+        for (int i = 0; i < n; i++) {
+            double d = x[i] - y[i] - mean;
+            var += d * d;
+        }
+        return Math.sqrt(var / (n - 1) / n);
+    }
 
     static String comparisonText(String task, Model a, Model b, HomeworkConfig c) {
         // a and b: (K=2, K=4), (N small, N large), (3 Gaussians, 7 Gaussians)
         double dGap = b.gap() - a.gap();
         Model better = dGap < 0 ? b : a;
         Model worse = better == a ? b : a;
-        boolean tie = Math.abs(dGap) < TIE;
+        double threshold = tieThreshold(a, b);
+        boolean tie = Math.abs(dGap) < threshold;
         String fit = tie
                 ? "The two fit about equally well: gaps " + number(a.gap()) + " and " + number(b.gap())
-                        + " nats differ by less than " + number(TIE) + " nats, within the noise. "
+                        + " nats differ by less than " + number(threshold) + " nats, twice the standard error of "
+                        + "the difference: within the noise of the test means, which a few points in the tails "
+                        + "dominate. " + (task.equals("task12") ? "" : "On a typical fresh point (median log p: "
+                        + number(a.logpMedian()) + " with " + a.spec().label() + ", " + number(b.logpMedian())
+                        + " with " + b.spec().label() + ") " + (b.logpMedian() > a.logpMedian() ? b : a).spec().label()
+                        + " is ahead. ")
                 : task.equals("task12")
                 ? "The model fits the " + better.spec().label() + " better: its gap to the entropy floor is "
                         + number(better.gap()) + " against " + number(worse.gap()) + " nats ("
@@ -545,7 +594,7 @@ final class PartTwoStage implements Stage {
                 double overfitB = b.testNll() - last(b.result().trainLosses());
                 String concl;
                 if (tie) {
-                    concl = "Doubling the data changed the fit by less than the noise.";
+                    concl = "Doubling the data changed the fit by less than the noise; ";
                 } else if (better == b) {
                     concl = "More data helps: the larger set pins the density down in more places, "
                             + (overfitB < overfitA ? "and the model overfits less: " : "although the gap between "
@@ -554,7 +603,7 @@ final class PartTwoStage implements Stage {
                     concl = "The smaller set wins here; with a fixed budget of epochs the difference is dominated by "
                             + "the optimisation and by a few badly placed test points, not by the data: ";
                 }
-                return fit + concl + (tie ? " " : "") + "test NLL − final training loss is " + number(overfitA)
+                return fit + concl + "test NLL − final training loss is " + number(overfitA)
                         + " nats with " + a.spec().label() + " and " + number(overfitB) + " with "
                         + b.spec().label() + ". Note the confound built into the task: at a fixed number of epochs "
                         + "the larger set also gets twice the Adam steps (" + steps(a) + " against " + steps(b)

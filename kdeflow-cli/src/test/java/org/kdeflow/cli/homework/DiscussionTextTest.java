@@ -23,7 +23,8 @@ class DiscussionTextTest {
                 new double[] {finalTrain + 1, finalTrain}, 2, finalTrain, finalTrain, 1.0,
                 TrainingResult.Weights.FINAL, 2, 2, (int) (0.9 * n), n - (int) (0.9 * n), null);
         PartTwoStage.Spec spec = new PartTwoStage.Spec(task, task + label, label, PartTwoStage.ROT5, n, k, 250);
-        return new PartTwoStage.Model(spec, r, testNll, 0.13, entropy + 0.03, entropy, null, null, q01, median);
+        return new PartTwoStage.Model(spec, r, testNll, 0.13, entropy + 0.03, entropy, null, null, q01, median,
+                0.004, null);
     }
 
     @Test
@@ -53,6 +54,36 @@ class DiscussionTextTest {
         String t = PartTwoStage.comparisonText("task11", a, b, C);
         assertTrue(t.startsWith("The two fit about equally well"), t);
         assertTrue(t.contains("twice the Adam steps"), t);
+    }
+
+    @Test
+    void aDifferenceSmallerThanTwiceTheStandardErrorIsATie() {
+        var a = model("task10", "K = 2", 1500, 2, 2.70, 2.145, 2.5, -6, -2.1);
+        var b = model("task10", "K = 4", 1500, 4, 2.68, 2.145, 2.5, -6, -2.1);
+        var noisyB = new PartTwoStage.Model(b.spec(), b.result(), b.testNll(), b.kdeH(), b.kdeNll(), b.entropy(),
+                null, null, b.logpQ01(), b.logpMedian(), 0.05, null);
+        assertTrue(PartTwoStage.comparisonText("task10", a, b, C).startsWith("K = 4 fits better"));
+        assertTrue(PartTwoStage.comparisonText("task10", a, noisyB, C).startsWith("The two fit about equally well"));
+    }
+
+    @Test
+    void modelsScoredOnTheSamePointsAreComparedPointByPoint() {
+        // b is better than a by 0.1 nats at every point, but both vary a lot from point to point
+        int n = 1000;
+        double[] la = new double[n];
+        double[] lb = new double[n];
+        java.util.Random rnd = new java.util.Random(1);
+        for (int i = 0; i < n; i++) {
+            la[i] = -2 - 3 * Math.abs(rnd.nextGaussian());
+            lb[i] = la[i] + 0.1;
+        }
+        var a0 = model("task11", "N = 1500", 1500, 4, 2.6, 2.145, 2.3, -6, -2.1);
+        var b0 = model("task11", "N = 3000", 3000, 4, 2.5, 2.145, 2.3, -6, -2.1);
+        var a = new PartTwoStage.Model(a0.spec(), a0.result(), 2.6, 0.13, 2.2, 2.145, null, null, -6, -2.1, 0.1, la);
+        var b = new PartTwoStage.Model(b0.spec(), b0.result(), 2.5, 0.13, 2.2, 2.145, null, null, -6, -2.1, 0.1, lb);
+        // unpaired, 2·√(0.1² + 0.1²) ≈ 0.28 > 0.1 would call it a tie; paired, the difference is exact
+        assertTrue(PartTwoStage.differenceStandardError(a, b) < 1e-9);
+        assertTrue(PartTwoStage.comparisonText("task11", a, b, C).startsWith("N = 3000 fits better"));
     }
 
     @Test
