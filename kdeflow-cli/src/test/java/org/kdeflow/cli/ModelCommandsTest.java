@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kdeflow.cli.SampleCommandTest.Run;
+import org.kdeflow.cli.Run;
 import org.kdeflow.cli.io.CsvData;
 import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.io.FlowModelFile;
@@ -30,7 +30,7 @@ class ModelCommandsTest {
     Path model;
 
     static Run run(String... args) {
-        return SampleCommandTest.run(args);
+        return Run.of(args);
     }
 
     /** A flow with non-zero scale factors (as after training), saved as F64. */

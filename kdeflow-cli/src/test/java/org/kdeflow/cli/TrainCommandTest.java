@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,14 +19,8 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
     static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
+        return Run.of(args);
     }
 
     @Test
@@ -123,5 +115,18 @@ class TrainCommandTest {
         double perEpoch = FlowBench.trainingFlops(CouplingFlow.Architecture.homework(4), 1350, 150, 1);
         double forwardPerRow = 2 * 1152 * 2 * 4;
         assertEquals(1350 * 3 * forwardPerRow + 150 * forwardPerRow, perEpoch, 0.0);
+    }
+
+    /** The benchmark's step profile: a batch no larger than the data, and every part timed (positive, finite). */
+    @Test
+    void benchmarkStepProfileTimesEveryPart() {
+        FlowBench.Config c = new FlowBench.Config("moons", 10, 5, 2, 1, 64, 1, 0, 8, 100, 1);
+        FlowBench.StepProfile sp = FlowBench.stepProfile(c,
+                org.kdeflow.data.ToyDatasets.sample2dDatasets("moons", 10, 0, 5));
+        assertEquals(10, sp.batch());
+        for (double t : new double[] {sp.lossAndGradient(), sp.adam(), sp.firstForward(), sp.firstBackward(),
+            sp.hiddenForward(), sp.hiddenBackward(), sp.lastForward(), sp.lastBackward()}) {
+            assertTrue(t > 0 && Double.isFinite(t), "time " + t);
+        }
     }
 }

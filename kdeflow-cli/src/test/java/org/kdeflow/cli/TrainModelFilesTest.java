@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kdeflow.cli.SampleCommandTest.Run;
+import org.kdeflow.cli.Run;
 import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.io.FlowModelFile;
 import org.kdeflow.io.SafeTensors;
@@ -37,7 +37,7 @@ class TrainModelFilesTest {
     }
 
     static Run run(List<String> args) {
-        return SampleCommandTest.run(args.toArray(new String[0]));
+        return Run.of(args.toArray(new String[0]));
     }
 
     static void assertOneLineError(Run r, String fragment) {
@@ -88,7 +88,7 @@ class TrainModelFilesTest {
         assertOneLineError(run(train(12, "--resume", ckpt.toString(), "--hidden", "16,16")), "a flow Architecture");
         assertOneLineError(run(train(3, "--resume", ckpt.toString())), "5 epochs done, more than --epochs 3");
         assertOneLineError(run(train(12, "--resume", whole.toString())), "not a kdeflow training checkpoint");
-        assertOneLineError(SampleCommandTest.run("sample", "--model", ckpt.toString(), "--out",
+        assertOneLineError(Run.of("sample", "--model", ckpt.toString(), "--out",
                 dir.resolve("s.csv").toString()), "is a training checkpoint, not a model file");
         byte[] b = Files.readAllBytes(ckpt);
         Path broken = dir.resolve("broken.ckpt");
@@ -145,20 +145,20 @@ class TrainModelFilesTest {
         Path m = dir.resolve("m.safetensors");
         assertEquals(0, run(train(3, "--save", m.toString())).code());
         Path figs = dir.resolve("figs");
-        Run r = SampleCommandTest.run("density", "--model", m.toString(), "--grid", "30", "--out", figs.toString());
+        Run r = Run.of("density", "--model", m.toString(), "--grid", "30", "--out", figs.toString());
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("density.png", "density.svg", "layers.png", "layers.svg")) {
             assertTrue(Files.size(figs.resolve(f)) > 1000, f);
         }
         Path other = dir.resolve("other");
-        assertOneLineError(SampleCommandTest.run("density", "--model", m.toString(), "--range", "1,0,0,1", "--out",
+        assertOneLineError(Run.of("density", "--model", m.toString(), "--range", "1,0,0,1", "--out",
                 other.toString()), "x0 < x1");
         CouplingFlow threeD = CouplingFlow.create(new CouplingFlow.Architecture(3, 2, new int[] {4}), 1);
         Path m3 = dir.resolve("m3.safetensors");
         FlowModelFile.save(threeD, m3, SafeTensors.DType.F64, Map.of());
-        assertOneLineError(SampleCommandTest.run("density", "--model", m3.toString(), "--out", other.toString()),
+        assertOneLineError(Run.of("density", "--model", m3.toString(), "--out", other.toString()),
                 "dimension 3");
-        assertOneLineError(SampleCommandTest.run("density", "--model", dir.resolve("no").toString(), "--out",
+        assertOneLineError(Run.of("density", "--model", dir.resolve("no").toString(), "--out",
                 other.toString()), "no such model file");
         assertFalse(Files.exists(other), "no output after an error");
     }

@@ -388,7 +388,7 @@ public final class CouplingFlow implements Density, Bijection {
 
     /**
      * x → z through f_K⁻¹, …, f_1⁻¹, reading x (n×d) directly; fills ws.level[K−1..0] (level[k] holds z_k), the
-     * per-layer log-dets and ws.logProb = log p(x).
+     * per-layer log-dets and ws.logProb = log p(x), which is −∞ (never NaN or +∞) where the pass overflowed.
      */
     private void inversePass(double[] x, int n, Workspace ws) {
         int d = dim();
@@ -409,7 +409,9 @@ public final class CouplingFlow implements Density, Bijection {
             for (int k = 0; k < kk; k++) {
                 lp += ws.logDet[k][r];
             }
-            ws.logProb[r] = lp;
+            // NaN or +inf only arise when exp(−s) or the networks overflowed (inf − inf, 0·inf): the point is so far
+            // from the data that its density is below the smallest double, so log p = −inf. Finite values pass.
+            ws.logProb[r] = lp < Double.POSITIVE_INFINITY ? lp : Double.NEGATIVE_INFINITY;
         }
     }
 

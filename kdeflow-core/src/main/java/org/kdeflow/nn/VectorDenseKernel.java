@@ -434,8 +434,26 @@ final class VectorDenseKernel implements DenseKernel {
     @Override
     public void accumulateGradients(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff,
             int bOff, double[] scratch) {
-        // bias: column sums of dY, lanes over the outputs
+        // bias: column sums of dY, lanes over the outputs. Each sum runs over r in order from zero, so the result
+        // is the same whichever way the outputs are grouped; grouping four registers (or two scalars) per pass over
+        // the rows runs four (two) dependency chains at once instead of one after the other.
         int o0 = 0;
+        for (; o0 + 4 * L <= out; o0 += 4 * L) {
+            DoubleVector a0 = DoubleVector.zero(S);
+            DoubleVector a1 = a0;
+            DoubleVector a2 = a0;
+            DoubleVector a3 = a0;
+            for (int r = 0, yr = o0; r < n; r++, yr += out) {
+                a0 = a0.add(DoubleVector.fromArray(S, dy, yr));
+                a1 = a1.add(DoubleVector.fromArray(S, dy, yr + L));
+                a2 = a2.add(DoubleVector.fromArray(S, dy, yr + 2 * L));
+                a3 = a3.add(DoubleVector.fromArray(S, dy, yr + 3 * L));
+            }
+            a0.add(DoubleVector.fromArray(S, g, bOff + o0)).intoArray(g, bOff + o0);
+            a1.add(DoubleVector.fromArray(S, g, bOff + o0 + L)).intoArray(g, bOff + o0 + L);
+            a2.add(DoubleVector.fromArray(S, g, bOff + o0 + 2 * L)).intoArray(g, bOff + o0 + 2 * L);
+            a3.add(DoubleVector.fromArray(S, g, bOff + o0 + 3 * L)).intoArray(g, bOff + o0 + 3 * L);
+        }
         for (; o0 + L <= out; o0 += L) {
             DoubleVector a = DoubleVector.zero(S);
             for (int r = 0; r < n; r++) {
@@ -443,12 +461,26 @@ final class VectorDenseKernel implements DenseKernel {
             }
             a.add(DoubleVector.fromArray(S, g, bOff + o0)).intoArray(g, bOff + o0);
         }
+        for (; o0 + 2 <= out; o0 += 2) {
+            double s0 = 0;
+            double s1 = 0;
+            for (int r = 0, yr = o0; r < n; r++, yr += out) {
+                s0 += dy[yr];
+                s1 += dy[yr + 1];
+            }
+            g[bOff + o0] += s0;
+            g[bOff + o0 + 1] += s1;
+        }
         for (; o0 < out; o0++) {
             double s = 0;
             for (int r = 0; r < n; r++) {
                 s += dy[r * out + o0];
             }
             g[bOff + o0] += s;
+        }
+        if (in == 2 && out == 4 * L && scratch.length >= 8 * L) {
+            accumulateTwoInputs(dy, x, n, out, g, wOff, scratch);
+            return;
         }
         if (in < L) {
             accumulateNarrowInput(dy, x, n, in, out, g, wOff, scratch);
@@ -537,6 +569,51 @@ final class VectorDenseKernel implements DenseKernel {
         c1.add(DoubleVector.fromArray(S, g, gs + L)).intoArray(g, gs + L);
         c2.add(DoubleVector.fromArray(S, g, gs + 2 * L)).intoArray(g, gs + 2 * L);
         c3.add(DoubleVector.fromArray(S, g, gs + 3 * L)).intoArray(g, gs + 3 * L);
+    }
+
+    /**
+     * Two inputs and 4L outputs (the coupling networks' first layer): both columns of dW, all four output registers
+     * in one pass over the rows (eight independent fused multiply-add chains). Each entry is the same ordered sum as
+     * in {@link #accumulateNarrowInput}, so the results are identical.
+     */
+    private static void accumulateTwoInputs(double[] dy, double[] x, int n, int out, double[] g, int wOff,
+            double[] scratch) {
+        DoubleVector a0 = DoubleVector.zero(S);
+        DoubleVector a1 = a0;
+        DoubleVector a2 = a0;
+        DoubleVector a3 = a0;
+        DoubleVector c0 = a0;
+        DoubleVector c1 = a0;
+        DoubleVector c2 = a0;
+        DoubleVector c3 = a0;
+        for (int r = 0, yr = 0; r < n; r++, yr += out) {
+            DoubleVector u = DoubleVector.broadcast(S, x[2 * r]);
+            DoubleVector v = DoubleVector.broadcast(S, x[2 * r + 1]);
+            DoubleVector d0 = DoubleVector.fromArray(S, dy, yr);
+            DoubleVector d1 = DoubleVector.fromArray(S, dy, yr + L);
+            DoubleVector d2 = DoubleVector.fromArray(S, dy, yr + 2 * L);
+            DoubleVector d3 = DoubleVector.fromArray(S, dy, yr + 3 * L);
+            a0 = d0.fma(u, a0);
+            a1 = d1.fma(u, a1);
+            a2 = d2.fma(u, a2);
+            a3 = d3.fma(u, a3);
+            c0 = d0.fma(v, c0);
+            c1 = d1.fma(v, c1);
+            c2 = d2.fma(v, c2);
+            c3 = d3.fma(v, c3);
+        }
+        a0.intoArray(scratch, 0);
+        a1.intoArray(scratch, L);
+        a2.intoArray(scratch, 2 * L);
+        a3.intoArray(scratch, 3 * L);
+        c0.intoArray(scratch, 4 * L);
+        c1.intoArray(scratch, 5 * L);
+        c2.intoArray(scratch, 6 * L);
+        c3.intoArray(scratch, 7 * L);
+        for (int o = 0; o < out; o++) {
+            g[wOff + 2 * o] += scratch[o];
+            g[wOff + 2 * o + 1] += scratch[4 * L + o];
+        }
     }
 
     /**

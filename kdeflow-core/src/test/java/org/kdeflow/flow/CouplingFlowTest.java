@@ -190,4 +190,34 @@ class CouplingFlowTest {
         assertThrows(IllegalArgumentException.class, () -> new CouplingFlow.Architecture(2, 0, new int[] {32}));
         assertThrows(IllegalArgumentException.class, () -> new CouplingFlow.Architecture(2, 4, new int[] {0}));
     }
+
+    /**
+     * Far from the data exp(∓s) overflows, and without care inf − inf or 0·inf turned log p into NaN. Every point
+     * must get a number or −∞, never NaN or +∞; −∞ is the honest answer where the transformation overflows double
+     * precision (the density there is far below the smallest double). The scale factors are set large, as training
+     * leaves them, so that the overflow happens within the range tested.
+     */
+    @Test
+    void logDensityFarFromTheDataIsMinusInfinityNeverNaN() {
+        CouplingFlow f = CouplingFlow.homework(4, 8);
+        for (int k = 0; k < 4; k++) {
+            f.copyIn("layers." + k + ".scale_factor", new Tensor(new int[] {2}, new double[] {40, -40}));
+        }
+        double[] far = {30, 30, -30, 30, 1e3, -1e3, 1e8, 1e8, -1e300, 1e300, Double.MAX_VALUE, -Double.MAX_VALUE,
+            1e154, 1e154, 0.5, 0.25};
+        double[] lp = f.logProbability(Dataset.of(far, far.length / 2, 2));
+        int minusInf = 0;
+        for (int r = 0; r < lp.length; r++) {
+            assertTrue(!Double.isNaN(lp[r]) && lp[r] != Double.POSITIVE_INFINITY,
+                    "log p at (" + far[2 * r] + ", " + far[2 * r + 1] + ") = " + lp[r]);
+            if (lp[r] == Double.NEGATIVE_INFINITY) {
+                minusInf++;
+            }
+        }
+        assertTrue(minusInf >= 3, "the overflowing points give -inf: " + java.util.Arrays.toString(lp));
+        assertTrue(Double.isFinite(lp[lp.length - 1]), "a point near the origin keeps its finite log p");
+        double[] one = new double[1];
+        f.logDensity(new double[] {1e300, -1e300}, 1, one);
+        assertEquals(Double.NEGATIVE_INFINITY, one[0]);
+    }
 }

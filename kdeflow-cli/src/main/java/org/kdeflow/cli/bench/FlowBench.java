@@ -37,7 +37,22 @@ public final class FlowBench {
     public record Result(Config config, String kernel, double[] seconds, double[] cpuSeconds, double medianSeconds,
             double medianCpuSeconds, double flopsPerRun, double gflops, double layerGflopsVector,
             double layerGflopsScalar, double heldOutNll, double finalValidLoss, int trainSize, int validSize,
-            double bytesPerStep) {
+            double bytesPerStep, StepProfile step) {
+        /** Adam steps in one training run: epochs × ⌈train size / batch⌉. */
+        public int stepsPerRun() {
+            return config.epochs() * ((trainSize + config.batch() - 1) / config.batch());
+        }
+    }
+
+    /**
+     * Where one training step's time goes, in microseconds (medians of 9 timed blocks after warm-up, on the chosen
+     * kernel, a fresh flow and one batch of the training data): the flow's loss and gradient, the Adam update, and
+     * for one network the forward and backward (weight and input gradients) of each of its three dense layers.
+     * A step runs 2K networks.
+     */
+    public record StepProfile(int batch, double lossAndGradient, double adam, double firstForward,
+            double firstBackward, double hiddenForward, double hiddenBackward, double lastForward,
+            double lastBackward) {
     }
 
     /** Runs the benchmark; {@code progress} receives one line per repeat (may be null). */
@@ -84,7 +99,56 @@ public final class FlowBench {
                 / steps;
         return new Result(c, DenseKernel.get().name(), secs, cpu, median, medianCpu, flops, flops / medianCpu * 1e-9,
                 layerGflops(DenseKernel.get()), layerGflops(DenseKernel.scalar()), nll, firstResult.finalValidLoss(),
-                nTrain, nValid, perStep);
+                nTrain, nValid, perStep, stepProfile(c, data));
+    }
+
+    /** Times the parts of one training step (see {@link StepProfile}). */
+    public static StepProfile stepProfile(Config c, Dataset data) {
+        int n = Math.min(c.batch(), data.size());
+        double[] x = new double[n * data.dim()];
+        System.arraycopy(data.toArray(), 0, x, 0, x.length);
+        CouplingFlow f = CouplingFlow.homework(c.layers(), c.initSeed());
+        CouplingFlow.Workspace ws = f.workspace(n);
+        org.kdeflow.nn.Adam adam = new org.kdeflow.nn.Adam(f.parameters().size(), 1e-3);
+        double lg = micros(500, () -> f.lossAndGradient(x, n, ws));
+        double ad = micros(500, () -> adam.step(f.parameters()));
+        double[] layer = new double[6];
+        int[][] shapes = {{2, 32}, {32, 32}, {32, 2}};
+        for (int k = 0; k < shapes.length; k++) {
+            int in = shapes[k][0];
+            int out = shapes[k][1];
+            Parameters p = new Parameters(Dense.parameterCount(in, out));
+            Dense d = new Dense(in, out, 0);
+            d.initialize(p, new NumpyRandomState(0));
+            double[] xin = new double[n * in];
+            new NumpyRandomState(1).fillGauss(xin);
+            double[] y = new double[n * out];
+            double[] dy = new double[n * out];
+            new NumpyRandomState(2).fillGauss(dy);
+            double[] dx = new double[n * in];
+            boolean hidden = in != 2;
+            layer[2 * k] = micros(5000, () -> d.forward(p, xin, n, y, out != 2));
+            layer[2 * k + 1] = micros(5000, () -> d.backward(p, xin, n, dy, dx, hidden));
+        }
+        return new StepProfile(n, lg, ad, layer[0], layer[1], layer[2], layer[3], layer[4], layer[5]);
+    }
+
+    /** Median over 9 blocks of reps calls (after 3 warm-up blocks) of the time per call, in microseconds. */
+    private static double micros(int reps, Runnable r) {
+        double[] t = new double[9];
+        for (int warm = 0; warm < 3; warm++) {
+            for (int k = 0; k < reps; k++) {
+                r.run();
+            }
+        }
+        for (int b = 0; b < t.length; b++) {
+            long t0 = System.nanoTime();
+            for (int k = 0; k < reps; k++) {
+                r.run();
+            }
+            t[b] = (System.nanoTime() - t0) * 1e-3 / reps;
+        }
+        return median(t);
     }
 
     /** Bytes this thread has allocated so far (HotSpot's counter), or 0 where the JVM does not count. */

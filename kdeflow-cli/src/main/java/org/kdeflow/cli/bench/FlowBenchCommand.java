@@ -53,6 +53,13 @@ public final class FlowBenchCommand implements Callable<Integer> {
                 r.layerGflopsVector(), r.kernel(), r.layerGflopsScalar());
         out.printf(Locale.ROOT, "  allocation         %.0f bytes per training step (warm runs; epochs' summaries "
                 + "included)%n", r.bytesPerStep());
+        FlowBench.StepProfile sp = r.step();
+        out.printf(Locale.ROOT, "  one step (batch %d) %.1f us loss and gradient + %.1f us Adam  (x %d steps = %.2f s)%n",
+                sp.batch(), sp.lossAndGradient(), sp.adam(), r.stepsPerRun(),
+                (sp.lossAndGradient() + sp.adam()) * 1e-6 * r.stepsPerRun());
+        out.printf(Locale.ROOT, "  one network, us    2x32 %.2f + %.2f, 32x32 %.2f + %.2f, 32x2 %.2f + %.2f  (forward + "
+                + "backward; %d networks per step)%n", sp.firstForward(), sp.firstBackward(), sp.hiddenForward(),
+                sp.hiddenBackward(), sp.lastForward(), sp.lastBackward(), 2 * layers);
         out.printf(Locale.ROOT, "  held-out NLL       %.4f nats (%d fresh points, seed %d)%n", r.heldOutNll(),
                 c.testN(), c.testSeed());
         if (json != null) {
