@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         versionProvider = Main.Version.class,
         description = "Density estimation for the JVM: kernel density estimation and normalizing flows.",
         subcommands = {CommandLine.HelpCommand.class, SampleCommand.class, KdeCommand.class, TrainCommand.class,
-                ScoreCommand.class, DensityCommand.class, BenchCommand.class})
+            ScoreCommand.class, DensityCommand.class, BenchCommand.class, HomeworkCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for bad usage or bad input. */

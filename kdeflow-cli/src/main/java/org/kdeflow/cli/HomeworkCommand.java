@@ -1,0 +1,72 @@
+package org.kdeflow.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.kdeflow.cli.homework.Homework;
+import org.kdeflow.cli.homework.HomeworkConfig;
+import org.kdeflow.cli.homework.Progress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code kdeflow homework}: every task of the homework, an HTML and a PDF report, and metrics.json. */
+@Command(name = "homework",
+        mixinStandardHelpOptions = true,
+        description = {"Runs every task of the homework (Part I: kernel density estimation, Part II: coupling",
+            "flows) and writes DIR/index.html, DIR/report.pdf, DIR/metrics.json, the figures and the",
+            "trained models (DIR/models/*.safetensors). DIR is replaced only when the whole run",
+            "succeeded, and only if it is empty or an earlier report."})
+public final class HomeworkCommand implements Callable<Integer> {
+    private static final String COMMON_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "results",
+            description = "Report folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--quick", description = "The same pipeline with smaller samples and few epochs (for tests).")
+    boolean quick;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads for independent jobs (default: the number of processors).")
+    Integer threads;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "Data seed as in the notebook (default: ${DEFAULT-VALUE}); test samples use S+1, "
+                    + "model initialisation S+8.")
+    long seed;
+
+    @Option(names = "--no-pdf", description = "Skip report.pdf (the HTML and metrics are still written).")
+    boolean noPdf;
+
+    @Option(names = "--progress", negatable = true,
+            description = "Show what runs (default: only when stderr is a terminal).")
+    Boolean showProgress;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (n < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + n);
+        }
+        if (threads != null && System.getProperty(COMMON_PARALLELISM) == null) {
+            // the KDE evaluates on the common fork-join pool; size it to match before its first use
+            System.setProperty(COMMON_PARALLELISM, Integer.toString(Math.max(1, n - 1)));
+        }
+        HomeworkConfig config = quick ? HomeworkConfig.quick(seed) : HomeworkConfig.full(seed);
+        boolean terminal = showProgress != null ? showProgress : System.console() != null;
+        PrintStream err = System.err;
+        Progress progress = terminal ? Progress.terminal(err) : Progress.QUIET;
+        long t0 = System.nanoTime();
+        new Homework(config, n, progress, !noPdf).run(out);
+        if (terminal) {
+            err.printf(java.util.Locale.ROOT, "kdeflow: report written to %s (%.1f s)%n",
+                    out.toAbsolutePath().resolve("index.html"), (System.nanoTime() - t0) / 1e9);
+        }
+        spec.commandLine().getOut().println(out.resolve("index.html"));
+        return 0;
+    }
+}

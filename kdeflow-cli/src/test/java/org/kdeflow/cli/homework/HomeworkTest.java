@@ -1,0 +1,275 @@
+package org.kdeflow.cli.homework;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdeflow.cli.Main;
+import org.kdeflow.io.AtomicFiles;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * {@code kdeflow homework --quick} end to end: the report's structure, determinism, and that a failed run leaves an
+ * existing folder as it was. One quick run (with the PDF) is shared by the structure checks.
+ */
+class HomeworkTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+
+    static Path report;
+    static String stdout;
+    static String stderr;
+    static int exit;
+
+    @BeforeAll
+    static void runQuick() {
+        report = tmp.resolve("results");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+                "homework", "--quick", "--out", report.toString(), "--threads", "2", "--no-progress");
+        stdout = out.toString();
+        stderr = err.toString();
+    }
+
+    @Test
+    void exitsCleanlyAndNamesTheReport() {
+        assertEquals(0, exit, stderr);
+        assertEquals(report.resolve("index.html").toString(), stdout.trim());
+        assertEquals("", stderr, "quiet when not on a terminal");
+    }
+
+    @Test
+    void htmlIsWellFormedXhtmlWithEveryTaskSection() throws Exception {
+        Document doc = parse(report.resolve("index.html"));
+        Set<String> ids = new HashSet<>();
+        NodeList sections = doc.getElementsByTagName("section");
+        for (int i = 0; i < sections.getLength(); i++) {
+            ids.add(((Element) sections.item(i)).getAttribute("id"));
+        }
+        for (String id : List.of("p1-task1", "p1-task2", "p1-task3", "p1-task4", "p2-task1", "p2-task2", "p2-task3",
+                "p2-task4", "p2-task5", "p2-task6-8", "p2-task7", "p2-task9", "p2-task10", "p2-task11", "p2-task12",
+                "appendix-losses", "appendix-run")) {
+            assertTrue(ids.contains(id), "section " + id + " missing; have " + ids);
+        }
+        for (String id : ids) {
+            assertTrue(hasContent(byId(sections, id)), "section " + id + " has no content under its heading");
+        }
+        // the derivations are MathML, not pictures of formulas
+        assertTrue(doc.getElementsByTagNameNS("http://www.w3.org/1998/Math/MathML", "math").getLength() >= 20);
+        // nothing is fetched from the network
+        String html = Files.readString(report.resolve("index.html"));
+        assertFalse(html.contains("http://") && html.replaceAll("xmlns=\"http://[^\"]*\"", "").contains("http://"),
+                "the report must not refer to the network");
+        assertFalse(html.contains("https://"));
+    }
+
+    @Test
+    void everyReferencedFigureExistsAndIsAnImage() throws Exception {
+        Document doc = parse(report.resolve("index.html"));
+        NodeList imgs = doc.getElementsByTagName("img");
+        assertTrue(imgs.getLength() >= 1);
+        for (int i = 0; i < imgs.getLength(); i++) {
+            String src = ((Element) imgs.item(i)).getAttribute("src");
+            Path f = report.resolve(src);
+            assertTrue(Files.isRegularFile(f), "missing figure " + src);
+            byte[] head;
+            try (var in = Files.newInputStream(f)) {
+                head = in.readNBytes(8);
+            }
+            boolean png = head[0] == (byte) 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G';
+            boolean svg = new String(head).startsWith("<svg") || new String(head).startsWith("<?xml");
+            assertTrue(png || svg, src + " is neither PNG nor SVG");
+        }
+    }
+
+    @Test
+    void pdfAndMetricsAreWritten() throws Exception {
+        byte[] pdf = Files.readAllBytes(report.resolve("report.pdf"));
+        assertTrue(pdf.length > 10_000, "PDF too small: " + pdf.length);
+        assertEquals("%PDF", new String(pdf, 0, 4));
+        JsonNode m = JSON.readTree(report.resolve("metrics.json").toFile());
+        assertEquals("quick", m.path("settings").path("mode").asText());
+        assertEquals(0, m.path("settings").path("seeds").path("data").asLong());
+        assertEquals(1, m.path("settings").path("seeds").path("test").asLong());
+        assertTrue(m.path("timings").path("total_s").asDouble() > 0);
+        for (String stage : List.of("compute", "derivations", "part1-kde", "part2-flows", "report-html", "report-pdf")) {
+            assertTrue(m.path("timings").path("stages").has(stage), "no timing for " + stage);
+        }
+        assertFalse(m.path("software").path("java").asText().isEmpty());
+        // no temporary folders left beside the report
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".results")), "temporary folder left");
+        }
+    }
+
+    @Test
+    void savedModelsScoreAsReported() throws Exception {
+        JsonNode m = JSON.readTree(report.resolve("metrics.json").toFile());
+        JsonNode moons = m.path("part2").path("task9").path("t9-Moons");
+        HomeworkConfig c = HomeworkConfig.quick(0);
+        var flow = org.kdeflow.io.FlowModelFile.load(report.resolve("models").resolve("t9-Moons.safetensors"));
+        var test = org.kdeflow.data.ToyDatasets.sample2dDatasets(org.kdeflow.data.ToyDatasets.Kind.MOONS, c.testN(),
+                c.testSeed(), 5);
+        // F64 files round-trip exactly; the tolerance only covers summation order
+        assertEquals(moons.path("test_nll").asDouble(), -flow.meanLogDensity(test), 1e-12);
+        assertEquals(4, flow.numLayers());
+        try (Stream<Path> s = Files.list(report.resolve("models"))) {
+            assertEquals(10, s.count(), "one model per training of Tasks 9-12");
+        }
+    }
+
+    @Test
+    void sameSeedSameNumbers() throws Exception {
+        Path again = tmp.resolve("again");
+        new Homework(HomeworkConfig.quick(0), 1, Progress.QUIET, false).run(again); // one thread: order-independent
+        ObjectNode a = (ObjectNode) JSON.readTree(report.resolve("metrics.json").toFile());
+        ObjectNode b = (ObjectNode) JSON.readTree(again.resolve("metrics.json").toFile());
+        for (String runOnly : List.of("timings", "machine")) { // how long, and on how many threads
+            a.remove(runOnly);
+            b.remove(runOnly);
+        }
+        assertEquals(a, b);
+        assertEquals(JSON.writeValueAsString(a), JSON.writeValueAsString(b), "same order too");
+        // figures are the same bytes too (PNG encoding is deterministic)
+        for (String f : listFigures(report)) {
+            assertArrayEquals(Files.readAllBytes(report.resolve(f)), Files.readAllBytes(again.resolve(f)), f);
+        }
+        Path model = Path.of("models", "t10-K2.safetensors");
+        assertArrayEquals(Files.readAllBytes(report.resolve(model)), Files.readAllBytes(again.resolve(model)));
+        AtomicFiles.deleteRecursively(again);
+    }
+
+    @Test
+    void aFailedRunLeavesTheExistingFolderAlone() throws Exception {
+        Path existing = tmp.resolve("existing");
+        Files.createDirectories(existing);
+        Files.writeString(existing.resolve("index.html"), "the user's old report");
+        Files.writeString(existing.resolve("metrics.json"), "{\"software\": {\"kdeflow\": \"0.0\"}}");
+        Files.writeString(existing.resolve("notes.txt"), "keep me");
+        Stage failing = new Stage() {
+            @Override
+            public String name() {
+                return "failing";
+            }
+
+            @Override
+            public List<Run.Job<Object>> jobs(Run run) {
+                // the most expensive job starts first: it writes part of a figure, then the disk fills up
+                return List.of(Run.job("half a figure", Double.MAX_VALUE, () -> {
+                    Files.writeString(run.dir.resolve("partial.png"), "half a figure");
+                    throw new IOException("disk full (simulated)");
+                }));
+            }
+
+            @Override
+            public void finish(Run run, List<Object> results) {
+                throw new AssertionError("not reached");
+            }
+        };
+        Homework h = new Homework(HomeworkConfig.quick(0), 1, Progress.QUIET, false, stages -> {
+            List<Stage> l = new ArrayList<>(stages);
+            l.add(1, failing);
+            return l;
+        });
+        IOException e = assertThrows(IOException.class, () -> h.run(existing));
+        assertTrue(e.getMessage().contains("disk full"));
+        assertEquals("the user's old report", Files.readString(existing.resolve("index.html")));
+        assertEquals("keep me", Files.readString(existing.resolve("notes.txt")));
+        try (Stream<Path> s = Files.list(existing)) {
+            assertEquals(3, s.count(), "nothing added to the old folder");
+        }
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".existing")), "temporary folder left");
+        }
+        AtomicFiles.deleteRecursively(existing);
+    }
+
+    @Test
+    void aFolderThatIsNotAReportOrAFileIsNeverReplaced() throws Exception {
+        Path mine = tmp.resolve("my-documents");
+        Files.createDirectories(mine);
+        Files.writeString(mine.resolve("thesis.tex"), "years of work");
+        Path file = tmp.resolve("a-file.txt");
+        Files.writeString(file, "data");
+        for (Path out : List.of(mine, file)) {
+            StringWriter err = new StringWriter();
+            int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
+                    "homework", "--quick", "--out", out.toString());
+            assertEquals(2, code, err.toString());
+            assertTrue(err.toString().contains("--out"), err.toString());
+        }
+        assertEquals("years of work", Files.readString(mine.resolve("thesis.tex")));
+        assertEquals("data", Files.readString(file));
+        AtomicFiles.deleteRecursively(mine);
+        Files.delete(file);
+    }
+
+    @Test
+    void badThreadsIsAUsageError() {
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
+                "homework", "--quick", "--threads", "0", "--out", tmp.resolve("never").toString());
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("--threads"), err.toString());
+        assertFalse(Files.exists(tmp.resolve("never")));
+    }
+
+    private static List<String> listFigures(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png") || n.endsWith(".svg"))
+                    .sorted().toList();
+        }
+    }
+
+    private static Element byId(NodeList sections, String id) {
+        for (int i = 0; i < sections.getLength(); i++) {
+            Element e = (Element) sections.item(i);
+            if (id.equals(e.getAttribute("id"))) {
+                return e;
+            }
+        }
+        throw new AssertionError(id);
+    }
+
+    private static Document parse(Path html) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        return f.newDocumentBuilder().parse(new ByteArrayInputStream(Files.readAllBytes(html)));
+    }
+
+    /** A paragraph, figure, table or list directly under the section (sub-sections do not count). */
+    private static boolean hasContent(Element section) {
+        for (org.w3c.dom.Node c = section.getFirstChild(); c != null; c = c.getNextSibling()) {
+            if (c instanceof Element e && Set.of("p", "div", "table", "ul").contains(e.getLocalName())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
