@@ -349,14 +349,7 @@ public final class CouplingFlowF32 {
 
         void transpose() {
             for (int l = 0; l < depth; l++) {
-                int a = in[l];
-                int b = out[l];
-                float[] t = wt[l];
-                for (int o = 0; o < b; o++) {
-                    for (int i = 0; i < a; i++) {
-                        t[i * b + o] = w[wOff[l] + o * a + i];
-                    }
-                }
+                kernel.transpose(w, wOff[l], in[l], out[l], wt[l]);
             }
         }
 

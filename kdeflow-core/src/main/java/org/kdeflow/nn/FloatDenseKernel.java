@@ -61,6 +61,15 @@ public interface FloatDenseKernel {
         accumulateGradients(dy, x, n, in, out, g, wOff, bOff);
     }
 
+    /** Fills wt (in×out, from 0) with the transpose of w (out×in, from wOff): wt[i·out + o] = w[wOff + o·in + i]. */
+    default void transpose(float[] w, int wOff, int in, int out, float[] wt) {
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                wt[i * out + o] = w[wOff + o * in + i];
+            }
+        }
+    }
+
     /**
      * PyTorch's Adam update in float over k &lt; len: m ← β₁m + a₁g, v ← β₂v + a₂g·g,
      * x ← x − stepSize·(m / (√v / c₂ + ε)) (see {@link Adam}). Both implementations perform the same IEEE float

@@ -372,6 +372,35 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
         a.add(FloatVector.fromArray(S, g, off)).intoArray(g, off);
     }
 
+    /** Gather offsets {0, s, 2s, …, (L−1)s} for row strides s ≤ MAX_STRIDE, built once. */
+    private static final int MAX_STRIDE = 64;
+    private static final int[][] STRIDES = strides();
+
+    private static int[][] strides() {
+        int[][] t = new int[MAX_STRIDE + 1][L];
+        for (int s = 0; s <= MAX_STRIDE; s++) {
+            for (int k = 0; k < L; k++) {
+                t[s][k] = k * s;
+            }
+        }
+        return t;
+    }
+
+    /** Row i of Wᵀ, L outputs at a time, gathered from column i of W (stride in); plain loops otherwise. */
+    @Override
+    public void transpose(float[] w, int wOff, int in, int out, float[] wt) {
+        if (out % L != 0 || in > MAX_STRIDE) {
+            FloatDenseKernel.super.transpose(w, wOff, in, out, wt);
+            return;
+        }
+        int[] idx = STRIDES[in];
+        for (int i = 0; i < in; i++) {
+            for (int o = 0; o < out; o += L) {
+                FloatVector.fromArray(S, w, wOff + o * in + i, idx, 0).intoArray(wt, i * out + o);
+            }
+        }
+    }
+
     @Override
     public boolean adamUpdate(float[] x, float[] g, float[] m, float[] v, int len, float beta1, float beta2,
             float a1, float a2, float stepSize, float c2, float eps) {

@@ -202,6 +202,24 @@ class FloatDenseKernelTest {
         }
     }
 
+    /** The transpose is a copy: exactly the same floats on both kernels, for gathered and plain shapes. */
+    @ParameterizedTest
+    @CsvSource({"2,32", "32,32", "32,2", "3,17", "64,16", "65,32", "1,1"})
+    void transposeIsExact(int in, int out) {
+        Random rnd = new Random(in * 100 + out);
+        int wOff = 7;
+        float[] w = gauss(rnd, wOff + in * out + 3);
+        for (FloatDenseKernel k : new FloatDenseKernel[] {FloatDenseKernel.get(), FloatDenseKernel.scalar()}) {
+            float[] wt = new float[in * out];
+            k.transpose(w, wOff, in, out, wt);
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    assertEquals(w[wOff + o * in + i], wt[i * out + o], 0f, k.name() + " at " + o + "," + i);
+                }
+            }
+        }
+    }
+
     @Test
     void adamIsBitIdenticalOnBothKernelsAndMatchesDoubleAdam() {
         Random rnd = new Random(5);
