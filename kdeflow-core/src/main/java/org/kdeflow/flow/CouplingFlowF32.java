@@ -75,8 +75,12 @@ public final class CouplingFlowF32 {
                 masked[k][j] = m[j] == 1.0;
             }
             sfOff[k] = c.scaleFactorOffset();
-            sNet[k] = new Net(c.scaleNet(), capacity);
-            tNet[k] = new Net(c.shiftNet(), capacity);
+            // the networks read m⊙y (zero outside the masked coordinates) and only their outputs at unmasked
+            // coordinates are used: the kernels may skip the rest (same sums, see FloatDenseKernel's ranged products)
+            int[] used = span(masked[k], true);
+            int[] free = span(masked[k], false);
+            sNet[k] = new Net(c.scaleNet(), capacity, used, free);
+            tNet[k] = new Net(c.shiftNet(), capacity, used, free);
         }
         level = new float[kk + 1][capacity * d];
         logDet = new float[kk][capacity];
@@ -87,6 +91,21 @@ public final class CouplingFlowF32 {
         gUs = new float[capacity * d];
         gUt = new float[capacity * d];
         load();
+    }
+
+    /** [first, last + 1) of the coordinates j with masked[j] == value, or [0, 0) if there are none. */
+    private static int[] span(boolean[] mask, boolean value) {
+        int lo = -1;
+        int hi = 0;
+        for (int j = 0; j < mask.length; j++) {
+            if (mask[j] == value) {
+                if (lo < 0) {
+                    lo = j;
+                }
+                hi = j + 1;
+            }
+        }
+        return lo < 0 ? new int[] {0, 0} : new int[] {lo, hi};
     }
 
     /** The flow this mirrors. */
@@ -297,8 +316,13 @@ public final class CouplingFlowF32 {
         final float[][] wt;
         final float[][] h;
         final float[][] gh;
+        /** Nonzero input columns [iLo, iHi) of the first layer, needed output columns [oLo, oHi) of the last. */
+        final int iLo;
+        final int iHi;
+        final int oLo;
+        final int oHi;
 
-        Net(Mlp mlp, int cap) {
+        Net(Mlp mlp, int cap, int[] inputs, int[] outputs) {
             depth = mlp.depth();
             in = new int[depth];
             out = new int[depth];
@@ -307,6 +331,10 @@ public final class CouplingFlowF32 {
             wt = new float[depth][];
             h = new float[depth][];
             gh = new float[depth][];
+            iLo = inputs[0];
+            iHi = inputs[1];
+            oLo = outputs[0];
+            oHi = outputs[1];
             for (int l = 0; l < depth; l++) {
                 Dense dl = mlp.layer(l);
                 in[l] = dl.in();
@@ -321,21 +349,15 @@ public final class CouplingFlowF32 {
 
         void transpose() {
             for (int l = 0; l < depth; l++) {
-                int a = in[l];
-                int b = out[l];
-                float[] t = wt[l];
-                for (int o = 0; o < b; o++) {
-                    for (int i = 0; i < a; i++) {
-                        t[i * b + o] = w[wOff[l] + o * a + i];
-                    }
-                }
+                kernel.transpose(w, wOff[l], in[l], out[l], wt[l]);
             }
         }
 
         float[] forward(float[] x, int n) {
             float[] input = x;
             for (int l = 0; l < depth; l++) {
-                kernel.forward(input, n, in[l], out[l], w, wOff[l], wt[l], w, bOff[l], h[l], l + 1 < depth);
+                kernel.forward(input, n, in[l], out[l], w, wOff[l], wt[l], w, bOff[l], h[l], l + 1 < depth,
+                        l == 0 ? iLo : 0, l == 0 ? iHi : in[l], l + 1 == depth ? oLo : 0, l + 1 == depth ? oHi : out[l]);
                 input = h[l];
             }
             return h[depth - 1];
@@ -353,10 +375,15 @@ public final class CouplingFlowF32 {
             float[] gc = gh[depth - 1];
             for (int l = depth - 1; l >= 0; l--) {
                 float[] input = l == 0 ? x : h[l - 1];
-                kernel.accumulateGradients(gc, input, n, in[l], out[l], g, wOff[l], bOff[l]);
+                int a = l == 0 ? iLo : 0;
+                int b = l == 0 ? iHi : in[l];
+                int c = l + 1 == depth ? oLo : 0;
+                int e = l + 1 == depth ? oHi : out[l];
+                kernel.accumulateGradients(gc, input, n, in[l], out[l], g, wOff[l], bOff[l], a, b, c, e);
                 float[] gIn = l == 0 ? dx : gh[l - 1];
                 if (gIn != null) {
-                    kernel.backwardInput(gc, n, in[l], out[l], w, wOff[l], wt[l], gIn, l > 0 ? h[l - 1] : null);
+                    kernel.backwardInput(gc, n, in[l], out[l], w, wOff[l], wt[l], gIn, l > 0 ? h[l - 1] : null,
+                            a, b, c, e);
                 }
                 gc = gIn;
             }

@@ -33,6 +33,44 @@ public interface FloatDenseKernel {
     void accumulateGradients(float[] dy, float[] x, int n, int in, int out, float[] g, int wOff, int bOff);
 
     /**
+     * {@link #forward} on a sparse input and a partly used output: columns of x outside [iLo, iHi) are zero (their
+     * products may be skipped, which leaves every sum unchanged, since x·w + 0·w' = x·w), and only the outputs
+     * [oLo, oHi) of each row are needed (the others may be left unwritten). The default computes everything.
+     */
+    default void forward(float[] x, int n, int in, int out, float[] w, int wOff, float[] wt, float[] b, int bOff,
+            float[] y, boolean leaky, int iLo, int iHi, int oLo, int oHi) {
+        forward(x, n, in, out, w, wOff, wt, b, bOff, y, leaky);
+    }
+
+    /**
+     * {@link #backwardInput} when the columns of dY outside [oLo, oHi) are zero (skippable) and only the columns
+     * [iLo, iHi) of dx are needed (the others may be left unwritten). The default computes everything.
+     */
+    default void backwardInput(float[] dy, int n, int in, int out, float[] w, int wOff, float[] wt, float[] dx,
+            float[] hPrev, int iLo, int iHi, int oLo, int oHi) {
+        backwardInput(dy, n, in, out, w, wOff, wt, dx, hPrev);
+    }
+
+    /**
+     * {@link #accumulateGradients} when the columns of dY outside [oLo, oHi) and those of x outside [iLo, iHi) are
+     * zero: the gradient entries outside rows [oLo, oHi) × columns [iLo, iHi) (and the biases outside [oLo, oHi)) would
+     * only receive sums of zeros, so they may be left as they are. The default computes everything.
+     */
+    default void accumulateGradients(float[] dy, float[] x, int n, int in, int out, float[] g, int wOff, int bOff,
+            int iLo, int iHi, int oLo, int oHi) {
+        accumulateGradients(dy, x, n, in, out, g, wOff, bOff);
+    }
+
+    /** Fills wt (in×out, from 0) with the transpose of w (out×in, from wOff): wt[i·out + o] = w[wOff + o·in + i]. */
+    default void transpose(float[] w, int wOff, int in, int out, float[] wt) {
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                wt[i * out + o] = w[wOff + o * in + i];
+            }
+        }
+    }
+
+    /**
      * PyTorch's Adam update in float over k &lt; len: m ← β₁m + a₁g, v ← β₂v + a₂g·g,
      * x ← x − stepSize·(m / (√v / c₂ + ε)) (see {@link Adam}). Both implementations perform the same IEEE float
      * operations in the same order, so they agree bit for bit. Returns whether every updated x is finite.

@@ -19,12 +19,18 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
     @Override
     public void forward(float[] x, int n, int in, int out, float[] w, int wOff, float[] wt, float[] b, int bOff,
             float[] y, boolean leaky) {
+        forward(x, n, in, out, w, wOff, wt, b, bOff, y, leaky, 0, in, 0, out);
+    }
+
+    @Override
+    public void forward(float[] x, int n, int in, int out, float[] w, int wOff, float[] wt, float[] b, int bOff,
+            float[] y, boolean leaky, int iLo, int iHi, int oLo, int oHi) {
         int ov = out - out % L;
         int iv = in - in % L;
         int r = 0;
         if (out == 2 * L) {
             for (; r + 4 <= n; r += 4) {
-                forwardFourRows(x, r, in, out, wt, b, bOff, y, leaky);
+                forwardFourRows(x, r, in, out, wt, b, bOff, y, leaky, iLo, iHi);
             }
         }
         for (; r < n; r++) {
@@ -34,7 +40,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
             for (; o + 2 * L <= ov; o += 2 * L) {
                 FloatVector a0 = FloatVector.fromArray(S, b, bOff + o);
                 FloatVector a1 = FloatVector.fromArray(S, b, bOff + o + L);
-                for (int i = 0; i < in; i++) {
+                for (int i = iLo; i < iHi; i++) {
                     FloatVector xi = FloatVector.broadcast(S, x[xr + i]);
                     int wr = i * out + o;
                     a0 = FloatVector.fromArray(S, wt, wr).fma(xi, a0);
@@ -49,7 +55,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
             }
             for (; o < ov; o += L) {
                 FloatVector a = FloatVector.fromArray(S, b, bOff + o);
-                for (int i = 0; i < in; i++) {
+                for (int i = iLo; i < iHi; i++) {
                     a = FloatVector.fromArray(S, wt, i * out + o).fma(FloatVector.broadcast(S, x[xr + i]), a);
                 }
                 if (leaky) {
@@ -57,7 +63,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
                 }
                 a.intoArray(y, yr + o);
             }
-            for (; o < out; o++) {
+            for (o = Math.max(o, oLo); o < oHi; o++) {
                 int wr = wOff + o * in;
                 float z;
                 int i = 0;
@@ -84,7 +90,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
      * chain of fused multiply-adds per row would wait on the FMA latency).
      */
     private static void forwardFourRows(float[] x, int r, int in, int out, float[] wt, float[] b, int bOff, float[] y,
-            boolean leaky) {
+            boolean leaky, int iLo, int iHi) {
         int x0 = r * in;
         FloatVector b0 = FloatVector.fromArray(S, b, bOff);
         FloatVector b1 = FloatVector.fromArray(S, b, bOff + L);
@@ -96,7 +102,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
         FloatVector d1 = b1;
         FloatVector e0 = b0;
         FloatVector e1 = b1;
-        for (int i = 0; i < in; i++) {
+        for (int i = iLo; i < iHi; i++) {
             FloatVector w0 = FloatVector.fromArray(S, wt, i * out);
             FloatVector w1 = FloatVector.fromArray(S, wt, i * out + L);
             FloatVector xa = FloatVector.broadcast(S, x[x0 + i]);
@@ -132,7 +138,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
      * leaky-ReLU derivative when hPrev is not null.
      */
     private static void backwardFourRows(float[] dy, int r, int in, int out, float[] w, int wOff, float[] dx,
-            float[] hPrev) {
+            float[] hPrev, int oLo, int oHi) {
         FloatVector a0 = FloatVector.zero(S);
         FloatVector a1 = a0;
         FloatVector c0 = a0;
@@ -142,7 +148,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
         FloatVector e0 = a0;
         FloatVector e1 = a0;
         int y0 = r * out;
-        for (int o = 0; o < out; o++) {
+        for (int o = oLo; o < oHi; o++) {
             FloatVector w0 = FloatVector.fromArray(S, w, wOff + o * in);
             FloatVector w1 = FloatVector.fromArray(S, w, wOff + o * in + L);
             FloatVector ga = FloatVector.broadcast(S, dy[y0 + o]);
@@ -182,17 +188,23 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
     @Override
     public void backwardInput(float[] dy, int n, int in, int out, float[] w, int wOff, float[] wt, float[] dx,
             float[] hPrev) {
+        backwardInput(dy, n, in, out, w, wOff, wt, dx, hPrev, 0, in, 0, out);
+    }
+
+    @Override
+    public void backwardInput(float[] dy, int n, int in, int out, float[] w, int wOff, float[] wt, float[] dx,
+            float[] hPrev, int iLo, int iHi, int oLo, int oHi) {
         int iv = in - in % L;
         int ov = out - out % L;
         int r = 0;
         if (in == 2 * L) {
             for (; r + 4 <= n; r += 4) {
-                backwardFourRows(dy, r, in, out, w, wOff, dx, hPrev);
+                backwardFourRows(dy, r, in, out, w, wOff, dx, hPrev, oLo, oHi);
             }
         } else if (iv == 0 && ov == out) {
             // few inputs, many outputs: dx[r, i] = dy[r, ·]·Wᵀ[i, ·], lanes over the outputs
             for (; r < n; r++) {
-                for (int i = 0; i < in; i++) {
+                for (int i = iLo; i < iHi; i++) {
                     FloatVector a = FloatVector.zero(S);
                     for (int o = 0; o < out; o += L) {
                         a = FloatVector.fromArray(S, dy, r * out + o).fma(FloatVector.fromArray(S, wt, i * out + o), a);
@@ -212,7 +224,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
             for (; i + 2 * L <= iv; i += 2 * L) {
                 FloatVector a0 = FloatVector.zero(S);
                 FloatVector a1 = a0;
-                for (int o = 0; o < out; o++) {
+                for (int o = oLo; o < oHi; o++) {
                     FloatVector g = FloatVector.broadcast(S, dy[yr + o]);
                     int wr = wOff + o * in + i;
                     a0 = FloatVector.fromArray(S, w, wr).fma(g, a0);
@@ -227,7 +239,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
             }
             for (; i < iv; i += L) {
                 FloatVector a = FloatVector.zero(S);
-                for (int o = 0; o < out; o++) {
+                for (int o = oLo; o < oHi; o++) {
                     a = FloatVector.fromArray(S, w, wOff + o * in + i).fma(FloatVector.broadcast(S, dy[yr + o]), a);
                 }
                 if (hPrev != null) {
@@ -237,7 +249,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
             }
             for (; i < in; i++) {
                 float z = 0f;
-                for (int o = 0; o < out; o++) {
+                for (int o = oLo; o < oHi; o++) {
                     z = Math.fma(dy[yr + o], w[wOff + o * in + i], z);
                 }
                 if (hPrev != null && !(hPrev[dr + i] > 0)) {
@@ -255,17 +267,23 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
 
     @Override
     public void accumulateGradients(float[] dy, float[] x, int n, int in, int out, float[] g, int wOff, int bOff) {
+        accumulateGradients(dy, x, n, in, out, g, wOff, bOff, 0, in, 0, out);
+    }
+
+    @Override
+    public void accumulateGradients(float[] dy, float[] x, int n, int in, int out, float[] g, int wOff, int bOff,
+            int iLo, int iHi, int oLo, int oHi) {
         int iv = in - in % L;
         int ov = out - out % L;
         if (iv == in) {
             // lanes over the inputs: row o of ∂L/∂W is Σ_r dy[r, o]·x[r, ·]; eight rows o at a time share each load
-            int o8 = 0;
-            for (; o8 + 8 <= out; o8 += 8) {
+            int o8 = oLo;
+            for (; o8 + 8 <= oHi; o8 += 8) {
                 for (int i = 0; i < in; i += L) {
                     accumulateEight(dy, x, n, in, out, g, wOff, o8, i);
                 }
             }
-            for (int o = o8; o < out; o++) {
+            for (int o = o8; o < oHi; o++) {
                 int gr = wOff + o * in;
                 for (int i = 0; i < in; i += L) {
                     FloatVector a = FloatVector.zero(S);
@@ -277,7 +295,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
             }
         } else if (ov == out) {
             // few inputs, lanes over the outputs: column i of ∂L/∂W is Σ_r x[r, i]·dy[r, ·], stored with stride in
-            for (int i = 0; i < in; i++) {
+            for (int i = iLo; i < iHi; i++) {
                 for (int o = 0; o < out; o += L) {
                     FloatVector a = FloatVector.zero(S);
                     for (int r = 0; r < n; r++) {
@@ -289,7 +307,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
                 }
             }
         } else {
-            for (int o = 0; o < out; o++) {
+            for (int o = oLo; o < oHi; o++) {
                 int gr = wOff + o * in;
                 for (int r = 0; r < n; r++) {
                     float d = dy[r * out + o];
@@ -307,7 +325,7 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
             }
             a.add(FloatVector.fromArray(S, g, bOff + o)).intoArray(g, bOff + o);
         }
-        for (; o < out; o++) {
+        for (o = Math.max(o, oLo); o < oHi; o++) {
             float s = 0f;
             for (int r = 0; r < n; r++) {
                 s += dy[r * out + o];
@@ -352,6 +370,35 @@ final class VectorFloatDenseKernel implements FloatDenseKernel {
 
     private static void addInto(FloatVector a, float[] g, int off) {
         a.add(FloatVector.fromArray(S, g, off)).intoArray(g, off);
+    }
+
+    /** Gather offsets {0, s, 2s, …, (L−1)s} for row strides s ≤ MAX_STRIDE, built once. */
+    private static final int MAX_STRIDE = 64;
+    private static final int[][] STRIDES = strides();
+
+    private static int[][] strides() {
+        int[][] t = new int[MAX_STRIDE + 1][L];
+        for (int s = 0; s <= MAX_STRIDE; s++) {
+            for (int k = 0; k < L; k++) {
+                t[s][k] = k * s;
+            }
+        }
+        return t;
+    }
+
+    /** Row i of Wᵀ, L outputs at a time, gathered from column i of W (stride in); plain loops otherwise. */
+    @Override
+    public void transpose(float[] w, int wOff, int in, int out, float[] wt) {
+        if (out % L != 0 || in > MAX_STRIDE) {
+            FloatDenseKernel.super.transpose(w, wOff, in, out, wt);
+            return;
+        }
+        int[] idx = STRIDES[in];
+        for (int i = 0; i < in; i++) {
+            for (int o = 0; o < out; o += L) {
+                FloatVector.fromArray(S, w, wOff + o * in + i, idx, 0).intoArray(wt, i * out + o);
+            }
+        }
     }
 
     @Override

@@ -129,6 +129,97 @@ class FloatDenseKernelTest {
         }
     }
 
+    /**
+     * The ranged products (zero input columns outside [iLo, iHi), zero dY columns outside [oLo, oHi), only some outputs
+     * needed) skip only terms that are exactly zero, so on every needed entry they give the same bits as the full
+     * products on the same zero-padded operands, on both kernels; gradient entries outside the box stay as they were.
+     */
+    @ParameterizedTest
+    @CsvSource({"64,2,32,1,2,0,32", "64,2,32,0,1,0,32", "64,32,2,0,32,0,1", "64,32,2,0,32,1,2", "7,32,32,0,32,3,9",
+        "13,3,17,1,2,2,16", "5,33,5,4,30,1,4", "66,16,48,0,16,20,21", "3,1,1,0,1,0,1"})
+    void rangedProductsSkipOnlyZeroTerms(int n, int in, int out, int iLo, int iHi, int oLo, int oHi) {
+        Random rnd = new Random(n * 7 + in * 3 + out + iLo + oLo);
+        int wOff = 5;
+        float[] w = gauss(rnd, wOff + in * out + out);
+        int bOff = wOff + in * out;
+        float[] wt = new float[in * out];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                wt[i * out + o] = w[wOff + o * in + i];
+            }
+        }
+        float[] x = gauss(rnd, n * in);
+        float[] dy = gauss(rnd, n * out);
+        float[] h = gauss(rnd, n * in);
+        for (int r = 0; r < n; r++) {
+            for (int i = 0; i < in; i++) {
+                if (i < iLo || i >= iHi) {
+                    x[r * in + i] = 0f;
+                }
+            }
+            for (int o = 0; o < out; o++) {
+                if (o < oLo || o >= oHi) {
+                    dy[r * out + o] = 0f;
+                }
+            }
+        }
+        for (FloatDenseKernel k : new FloatDenseKernel[] {FloatDenseKernel.get(), FloatDenseKernel.scalar()}) {
+            for (boolean leaky : new boolean[] {false, true}) {
+                float[] full = new float[n * out];
+                float[] part = new float[n * out];
+                k.forward(x, n, in, out, w, wOff, wt, w, bOff, full, leaky);
+                k.forward(x, n, in, out, w, wOff, wt, w, bOff, part, leaky, iLo, iHi, oLo, oHi);
+                for (int r = 0; r < n; r++) {
+                    for (int o = oLo; o < oHi; o++) {
+                        assertEquals(full[r * out + o], part[r * out + o], 0f, k.name() + " forward " + r + "," + o);
+                    }
+                }
+            }
+            for (float[] hPrev : new float[][] {null, h}) {
+                float[] full = new float[n * in];
+                float[] part = new float[n * in];
+                k.backwardInput(dy, n, in, out, w, wOff, wt, full, hPrev);
+                k.backwardInput(dy, n, in, out, w, wOff, wt, part, hPrev, iLo, iHi, oLo, oHi);
+                for (int r = 0; r < n; r++) {
+                    for (int i = iLo; i < iHi; i++) {
+                        assertEquals(full[r * in + i], part[r * in + i], 0f, k.name() + " backwardInput " + r + "," + i);
+                    }
+                }
+            }
+            float[] g0 = gauss(rnd, w.length);
+            float[] full = g0.clone();
+            float[] part = g0.clone();
+            k.accumulateGradients(dy, x, n, in, out, full, wOff, bOff);
+            k.accumulateGradients(dy, x, n, in, out, part, wOff, bOff, iLo, iHi, oLo, oHi);
+            assertArrayEquals(full, part, k.name() + " accumulateGradients");
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    if (o < oLo || o >= oHi || i < iLo || i >= iHi) {
+                        assertEquals(g0[wOff + o * in + i], part[wOff + o * in + i], 0f, "outside the box");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The transpose is a copy: exactly the same floats on both kernels, for gathered and plain shapes. */
+    @ParameterizedTest
+    @CsvSource({"2,32", "32,32", "32,2", "3,17", "64,16", "65,32", "1,1"})
+    void transposeIsExact(int in, int out) {
+        Random rnd = new Random(in * 100 + out);
+        int wOff = 7;
+        float[] w = gauss(rnd, wOff + in * out + 3);
+        for (FloatDenseKernel k : new FloatDenseKernel[] {FloatDenseKernel.get(), FloatDenseKernel.scalar()}) {
+            float[] wt = new float[in * out];
+            k.transpose(w, wOff, in, out, wt);
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    assertEquals(w[wOff + o * in + i], wt[i * out + o], 0f, k.name() + " at " + o + "," + i);
+                }
+            }
+        }
+    }
+
     @Test
     void adamIsBitIdenticalOnBothKernelsAndMatchesDoubleAdam() {
         Random rnd = new Random(5);
