@@ -97,8 +97,12 @@ public final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    /** Points drawn from a distribution, with a title naming it, n and the seed. */
-    public record Drawn(String name, String title, Dataset points) {
+    /** Points drawn from a distribution: a file name, a label naming the distribution, the seed and the points. */
+    public record Drawn(String name, String label, long seed, Dataset points) {
+        /** The label with n and the seed, for a figure's title. */
+        public String title() {
+            return label + ", n = " + points.size() + ", seed " + seed;
+        }
     }
 
     @Override
@@ -225,14 +229,13 @@ public final class SampleCommand implements Callable<Integer> {
                 double s = sigma == null ? 0.5 : sigma;
                 int count = n == null ? PART1_N : n;
                 Dataset x = GaussianMixture.homework(s).sample(count, new NumpyRandomState(seed));
-                return new Drawn("mixture", "Gaussian mixture (σ = " + fmt(s) + "), n = " + count + ", seed "
-                        + seed, x);
+                return new Drawn("mixture", "Gaussian mixture (σ = " + fmt(s) + ")", seed, x);
             }
             case "spiral": {
                 double s = sigma == null ? Spiral.DEFAULT_STD : sigma;
                 int count = n == null ? PART1_N : n;
                 Dataset x = new Spiral(s).sample(count, new NumpyRandomState(seed));
-                return new Drawn("spiral", "Spiral (radial std " + fmt(s) + "), n = " + count + ", seed " + seed, x);
+                return new Drawn("spiral", "Spiral (radial std " + fmt(s) + ")", seed, x);
             }
             default:
                 break;
@@ -252,7 +255,7 @@ public final class SampleCommand implements Callable<Integer> {
         Dataset x = ToyDatasets.sample2dDatasets(kind, count, seed, numGaussians);
         String label = kind == ToyDatasets.Kind.GAUSSIANS_ROT
                 ? kind.homeworkName() + " (" + numGaussians + " gaussians)" : kind.homeworkName();
-        return new Drawn(kind.cliName(), label + ", n = " + count + ", seed " + seed, x);
+        return new Drawn(kind.cliName(), label, seed, x);
     }
 
     private static String fmt(double v) {
@@ -284,18 +287,18 @@ public final class SampleCommand implements Callable<Integer> {
             }
         }
         var p1 = Plots.scatterPanels("Part I, Task 1: n = " + PART1_N + " samples each, seed " + seed,
-                part1.stream().map(d -> d.title().substring(0, d.title().indexOf(", n ="))).toList(),
+                part1.stream().map(Drawn::label).toList(),
                 part1.stream().map(d -> d.points().toArray()).toList(), null, 3, false);
         p1.save(folder.resolve("task1-part1.png"));
         p1.save(folder.resolve("task1-part1.svg"));
         var p2 = Plots.scatterPanels("Part II, Task 1: n = " + TOY_N + " samples each, seed " + seed,
-                part2.stream().map(d -> d.title().substring(0, d.title().indexOf(", n ="))).toList(),
+                part2.stream().map(Drawn::label).toList(),
                 part2.stream().map(d -> d.points().toArray()).toList(), null, 4);
         p2.save(folder.resolve("task1-part2.png"));
         p2.save(folder.resolve("task1-part2.svg"));
     }
 
     private static Drawn rename(Drawn d, String name) {
-        return new Drawn(name, d.title(), d.points());
+        return new Drawn(name, d.label(), d.seed(), d.points());
     }
 }
