@@ -334,14 +334,14 @@ public final class KdeCommand implements Callable<Integer> {
             List<double[]> values = new ArrayList<>();
             double cap = displayCap(r);
             titles.add(Double.isNaN(cap) ? "true f" : String.format(Locale.ROOT, "true f (shown ≤ %.2g)", cap));
-            values.add(Double.isNaN(cap) ? r.truth() : clip(r.truth(), cap));
+            values.add(r.truth());
             for (KdeStudy.Entry e : r.entries()) {
                 titles.add("f̂, " + e.label());
                 values.add(e.estimate());
             }
             figures.put(s.name + "-kde", Plots.densityPanels(s.title + ": true density and KDE (N = "
                     + s.train.size() + ", " + k.name().toLowerCase(Locale.ROOT) + " kernel)", titles, g, values,
-                    values.size(), true, "density"));
+                    values.size(), true, "density", cap));
             double cvH = r.crossValidated().diagonal()[0];
             List<Series> series = new ArrayList<>();
             series.add(new Series("ISE(h), H = h·I", r.curve().h(), r.curve().ise()));
@@ -385,14 +385,6 @@ public final class KdeCommand implements Callable<Integer> {
             truth = Math.max(truth, v);
         }
         return truth > 2 * est && est > 0 ? est : Double.NaN;
-    }
-
-    private static double[] clip(double[] v, double cap) {
-        double[] c = v.clone();
-        for (int k = 0; k < c.length; k++) {
-            c[k] = Math.min(c[k], cap);
-        }
-        return c;
     }
 
     private static Map<String, Object> studyMetrics(Study s, Grid g, KdeStudy.Result r) {

@@ -91,8 +91,8 @@ final class PartOneStage implements Stage {
             values.add(e.estimate());
         }
         Shading.Clipped shown = Shading.clip(r.truth(), values);
-        Plots.densityPanels(d.name() + ": true density and estimates", titles, grid, shown.values(), 4, true,
-                "density").save(run.dir.resolve("p1-kde-" + d.key() + ".png"));
+        Plots.densityPanels(d.name() + ": true density and estimates", titles, grid, values, 4, true,
+                "density", shown.colorMax()).save(run.dir.resolve("p1-kde-" + d.key() + ".png"));
         Metrics m = run.metrics;
         String[] base = {"part1", d.key()};
         m.put(train.size(), path(base, "n"));

@@ -346,7 +346,7 @@ final class PartTwoStage implements Stage {
         }
         Shading.Clipped shown = Shading.clip(values.get(0), values);
         Plots.densityPanels(title + ": p(x) on a " + c.grid() + "×" + c.grid() + " grid", titles, grid,
-                shown.values(), Math.min(values.size(), 4), true, "p(x)")
+                values, Math.min(values.size(), 4), true, "p(x)", shown.colorMax())
                 .save(run.dir.resolve("p2-density-" + file + ".png"));
         return shown.note();
     }

@@ -1,6 +1,5 @@
 package org.kdeflow.cli.homework;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -11,8 +10,13 @@ import java.util.List;
  * only the pictures.
  */
 final class Shading {
-    /** The images to draw and, when anything was clipped, the cap. */
-    record Clipped(List<double[]> values, double cap, double fraction) {
+    /** The cap of the colour scale and the fraction of pixels above it. */
+    record Clipped(double cap, double fraction) {
+        /** The top of the colour scale to draw with: the cap when anything lies above it, else NaN (automatic). */
+        double colorMax() {
+            return clipped() ? cap : Double.NaN;
+        }
+
         boolean clipped() {
             return fraction > 0;
         }
@@ -30,7 +34,7 @@ final class Shading {
     }
 
     /**
-     * Caps every image at 1.5 × min(max f, 2 × the 99th percentile of f), where f is the true density on the grid.
+     * The colour cap for every image: 1.5 × min(max f, 2 × the 99th percentile of f), where f is the true density on the grid.
      */
     static Clipped clip(double[] truth, List<double[]> values) {
         double[] sorted = truth.clone();
@@ -40,18 +44,14 @@ final class Shading {
         double cap = 1.5 * Math.min(max, 2 * q99);
         long above = 0;
         long total = 0;
-        List<double[]> out = new ArrayList<>();
         for (double[] v : values) {
-            double[] c = new double[v.length];
-            for (int i = 0; i < v.length; i++) {
-                c[i] = Math.min(v[i], cap);
-                if (v[i] > cap) {
+            for (double x : v) {
+                if (x > cap) {
                     above++;
                 }
             }
             total += v.length;
-            out.add(c);
         }
-        return new Clipped(out, cap, (double) above / total);
+        return new Clipped(cap, (double) above / total);
     }
 }

@@ -34,6 +34,7 @@ final class DensityPanels implements Figure {
     private final List<double[]> values;
     private final int columns;
     private final boolean shared;
+    private final double colorMax;
     private final String barLabel;
     private final String xLabel;
     private final String yLabel;
@@ -44,7 +45,7 @@ final class DensityPanels implements Figure {
     private final int rows;
 
     DensityPanels(String title, List<String> panelTitles, Grid grid, List<double[]> values, int columns,
-            boolean shared, String barLabel, String xLabel, String yLabel) {
+            boolean shared, double colorMax, String barLabel, String xLabel, String yLabel) {
         if (values.isEmpty()) {
             throw new IllegalArgumentException("no panels to draw");
         }
@@ -63,6 +64,7 @@ final class DensityPanels implements Figure {
         this.columns = Math.max(1, Math.min(columns, values.size()));
         this.rows = (values.size() + this.columns - 1) / this.columns;
         this.shared = shared;
+        this.colorMax = colorMax;
         this.barLabel = barLabel;
         this.xLabel = xLabel;
         this.yLabel = yLabel;
@@ -120,6 +122,9 @@ final class DensityPanels implements Figure {
         FontMetrics fm = g.getFontMetrics();
         g.drawString(title, (width() - fm.stringWidth(title)) / 2, 22);
         double[] sharedRange = shared ? range(values) : null;
+        if (sharedRange != null && colorMax > sharedRange[0] && colorMax < sharedRange[1]) {
+            sharedRange[1] = colorMax; // values above saturate at the top colour
+        }
         for (int p = 0; p < values.size(); p++) {
             int ox = (p % columns) * cellW + LEFT;
             int oy = TITLE + (p / columns) * cellH + TOP;

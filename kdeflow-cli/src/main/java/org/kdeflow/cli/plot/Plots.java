@@ -80,7 +80,19 @@ public final class Plots {
      */
     public static Figure densityPanels(String title, List<String> panelTitles, Grid grid, List<double[]> values,
             int columns, boolean sharedScale, String colorbarLabel) {
-        return new DensityPanels(title, panelTitles, grid, values, columns, sharedScale, colorbarLabel, "x", "y");
+        return densityPanels(title, panelTitles, grid, values, columns, sharedScale, colorbarLabel, Double.NaN);
+    }
+
+    /**
+     * Density images on one shared colour scale whose top is {@code colorMax}: larger values are drawn in the top
+     * colour, so one spike does not darken everything else. The values themselves are not changed.
+     *
+     * @param colorMax the top of the colour scale, or NaN to use the largest value
+     */
+    public static Figure densityPanels(String title, List<String> panelTitles, Grid grid, List<double[]> values,
+            int columns, boolean sharedScale, String colorbarLabel, double colorMax) {
+        return new DensityPanels(title, panelTitles, grid, values, columns, sharedScale, colorMax, colorbarLabel,
+                "x", "y");
     }
 
     /**

@@ -76,6 +76,33 @@ class PlotsTest {
         assertTrue(sawPeak && sawZero, "colour scale spans the data from 0 to the peak");
     }
 
+    static int countRgb(BufferedImage img, int rgb) {
+        int c = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                c += (img.getRGB(x, y) & 0xffffff) == rgb ? 1 : 0;
+            }
+        }
+        return c;
+    }
+
+    @Test
+    void aColourCapSaturatesValuesAboveItWithoutChangingThem() {
+        Grid grid = Grid.square(-3, 3, -3, 3, 40);
+        double[] p = grid.points();
+        double[] v = new double[grid.size()];
+        for (int k = 0; k < v.length; k++) {
+            v[k] = Math.exp(-0.5 * (p[2 * k] * p[2 * k] + p[2 * k + 1] * p[2 * k + 1]));
+        }
+        double[] copy = v.clone();
+        int top = Colormap.viridisRgb(1.0);
+        int auto = countRgb(Plots.densityPanels("a", List.of("f"), grid, List.of(v), 1, true, "d").toImage(1), top);
+        int capped = countRgb(Plots.densityPanels("a", List.of("f"), grid, List.of(v), 1, true, "d", 0.25)
+                .toImage(1), top);
+        assertTrue(capped > 10 * Math.max(1, auto), "cap at a quarter of the peak: " + capped + " vs " + auto);
+        assertArrayEquals(copy, v, 0.0);
+    }
+
     @Test
     void viridisEndsAndMiddleAreTheAnchors() {
         assertEquals(0x440154, Colormap.viridisRgb(0));
