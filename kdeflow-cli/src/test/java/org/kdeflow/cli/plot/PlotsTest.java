@@ -51,11 +51,7 @@ class PlotsTest {
     @Test
     void densityPanelsColourTheHighestValueYellowAndZeroPurple() throws Exception {
         Grid grid = Grid.square(-3, 3, -3, 3, 50);
-        double[] p = grid.points();
-        double[] v = new double[grid.size()];
-        for (int k = 0; k < v.length; k++) {
-            v[k] = Math.exp(-0.5 * (p[2 * k] * p[2 * k] + p[2 * k + 1] * p[2 * k + 1]));
-        }
+        double[] v = bump(grid);
         double[] half = v.clone();
         for (int k = 0; k < half.length; k++) {
             half[k] *= 0.5;
@@ -76,6 +72,16 @@ class PlotsTest {
         assertTrue(sawPeak && sawZero, "colour scale spans the data from 0 to the peak");
     }
 
+    /** exp(−|x|²/2) on the grid: peak 1 at the origin. */
+    static double[] bump(Grid grid) {
+        double[] p = grid.points();
+        double[] v = new double[grid.size()];
+        for (int k = 0; k < v.length; k++) {
+            v[k] = Math.exp(-0.5 * (p[2 * k] * p[2 * k] + p[2 * k + 1] * p[2 * k + 1]));
+        }
+        return v;
+    }
+
     static int countRgb(BufferedImage img, int rgb) {
         int c = 0;
         for (int y = 0; y < img.getHeight(); y++) {
@@ -89,11 +95,7 @@ class PlotsTest {
     @Test
     void aColourCapSaturatesValuesAboveItWithoutChangingThem() {
         Grid grid = Grid.square(-3, 3, -3, 3, 40);
-        double[] p = grid.points();
-        double[] v = new double[grid.size()];
-        for (int k = 0; k < v.length; k++) {
-            v[k] = Math.exp(-0.5 * (p[2 * k] * p[2 * k] + p[2 * k + 1] * p[2 * k + 1]));
-        }
+        double[] v = bump(grid);
         double[] copy = v.clone();
         int top = Colormap.viridisRgb(1.0);
         int auto = countRgb(Plots.densityPanels("a", List.of("f"), grid, List.of(v), 1, true, "d").toImage(1), top);
