@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import org.kdeflow.io.FlowModelFile;
-import org.kdeflow.io.TrainingCheckpoint;
+import org.kdeflow.models.FlowModelFile;
+import org.kdeflow.models.TrainingCheckpoint;
 
 /** Reads model and checkpoint files for the commands, turning every problem with the file into one clear line. */
 final class ModelFiles {

@@ -22,7 +22,7 @@ import org.kdeflow.cli.plot.Series;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.io.AtomicFiles;
+import org.kdeflow.formats.AtomicFiles;
 import org.kdeflow.nn.DenseKernel;
 import org.kdeflow.random.NumpyRandomState;
 import org.kdeflow.train.Trainer;

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kdeflow.cli.Run;
 import org.kdeflow.cli.io.CsvData;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.io.FlowModelFile;
-import org.kdeflow.io.SafeTensors;
-import org.kdeflow.nn.Tensor;
+import org.kdeflow.models.FlowModelFile;
+import org.kdeflow.formats.SafeTensors;
+import org.kdeflow.formats.Tensor;
 import org.kdeflow.random.NumpyRandomState;
 
 /** {@code score}, {@code sample --model} and their handling of bad model files. */
@@ -38,7 +38,7 @@ class ModelCommandsTest {
     void saveModel() throws IOException {
         flow = CouplingFlow.homework(4, 7);
         for (int i = 0; i < 4; i++) {
-            flow.copyIn("layers." + i + ".scale_factor", new Tensor(new int[] {2}, new double[] {0.4, -0.3 * i}));
+            flow.copyIn("layers." + i + ".scale_factor", Tensor.of(new double[] {0.4, -0.3 * i}, new int[] {2}));
         }
         model = dir.resolve("flow.safetensors");
         FlowModelFile.save(flow, model, SafeTensors.DType.F64, Map.of());

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdeflow.cli.Run;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.io.FlowModelFile;
-import org.kdeflow.io.SafeTensors;
+import org.kdeflow.models.FlowModelFile;
+import org.kdeflow.formats.SafeTensors;
 
 /** {@code train --save/--dtype/--checkpoint/--resume} and {@code density}. */
 class TrainModelFilesTest {

@@ -10,7 +10,7 @@ import org.kdeflow.data.Dataset;
 import org.kdeflow.density.Density;
 import org.kdeflow.nn.Mlp;
 import org.kdeflow.nn.Parameters;
-import org.kdeflow.nn.Tensor;
+import org.kdeflow.formats.Tensor;
 import org.kdeflow.random.NumpyRandomState;
 
 /**
@@ -244,10 +244,10 @@ public final class CouplingFlow implements Density, Bijection {
         for (Map.Entry<String, Slot> e : layout.entrySet()) {
             if (e.getKey().endsWith(".scale_factor")) {
                 k++;
-                out.put("layers." + k + ".mask", new Tensor(new int[] {dim()}, layers[k].mask()));
+                out.put("layers." + k + ".mask", Tensor.of(layers[k].mask(), new int[] {dim()}));
             }
             Slot s = e.getValue();
-            out.put(e.getKey(), new Tensor(s.shape(), Arrays.copyOfRange(v, s.offset(), s.offset() + s.size())));
+            out.put(e.getKey(), Tensor.of(Arrays.copyOfRange(v, s.offset(), s.offset() + s.size()), s.shape()));
         }
         return out;
     }

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
-import org.kdeflow.nn.Tensor;
+import org.kdeflow.formats.Tensor;
 import org.kdeflow.random.NumpyRandomState;
 
 class CouplingFlowTest {
@@ -82,7 +82,7 @@ class CouplingFlowTest {
         assertArrayEquals(la, lb, 0.0);
 
         Map<String, Tensor> bad = new LinkedHashMap<>(a.stateDict());
-        bad.put("layers.0.s_func.0.weight", new Tensor(new int[] {2, 32}, new double[64]));
+        bad.put("layers.0.s_func.0.weight", Tensor.of(new double[64], new int[] {2, 32}));
         double[] before = b.parameters().copyValues();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(bad));
         assertTrue(e.getMessage().contains("layers.0.s_func.0.weight") && e.getMessage().contains("[32, 2]"),
@@ -92,9 +92,9 @@ class CouplingFlowTest {
         missing.remove("layers.2.mask");
         assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(missing));
         assertThrows(IllegalArgumentException.class,
-                () -> b.copyIn("layers.7.scale_factor", new Tensor(new int[] {2}, new double[2])));
+                () -> b.copyIn("layers.7.scale_factor", Tensor.of(new double[2], new int[] {2})));
         assertThrows(IllegalArgumentException.class,
-                () -> b.copyIn("layers.0.mask", new Tensor(new int[] {2}, new double[] {0.5, 1})));
+                () -> b.copyIn("layers.0.mask", Tensor.of(new double[] {0.5, 1}, new int[] {2})));
     }
 
     /** ∫ p(x) dx = 1: a Riemann sum on [−10, 10]² with 401² points (errors: grid 1e-4, tails below 1e-6). */
@@ -201,7 +201,7 @@ class CouplingFlowTest {
     void logDensityFarFromTheDataIsMinusInfinityNeverNaN() {
         CouplingFlow f = CouplingFlow.homework(4, 8);
         for (int k = 0; k < 4; k++) {
-            f.copyIn("layers." + k + ".scale_factor", new Tensor(new int[] {2}, new double[] {40, -40}));
+            f.copyIn("layers." + k + ".scale_factor", Tensor.of(new double[] {40, -40}, new int[] {2}));
         }
         double[] far = {30, 30, -30, 30, 1e3, -1e3, 1e8, 1e8, -1e300, 1e300, Double.MAX_VALUE, -Double.MAX_VALUE,
             1e154, 1e154, 0.5, 0.25};

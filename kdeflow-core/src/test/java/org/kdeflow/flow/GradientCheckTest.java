@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.kdeflow.nn.Parameters;
-import org.kdeflow.nn.Tensor;
+import org.kdeflow.formats.Tensor;
 
 /** The hand-written back-propagation of the mean NLL against central differences, for every parameter. */
 class GradientCheckTest {
@@ -86,7 +86,7 @@ class GradientCheckTest {
                 "layers.0.t_func.0.bias", new double[] {0},
                 "layers.0.t_func.2.weight", new double[] {0, 0.5},
                 "layers.0.t_func.2.bias", new double[] {0, 0});
-        f.parameterLayout().forEach((name, slot) -> f.copyIn(name, new Tensor(slot.shape(), v.get(name))));
+        f.parameterLayout().forEach((name, slot) -> f.copyIn(name, Tensor.of(v.get(name), slot.shape())));
         double z1 = 1.5 * Math.exp(-0.17);
         double logP = -0.5 * (1 + z1 * z1) - Math.log(2 * Math.PI) - 0.17;
         assertEquals(logP, f.logDensity(1, 2), 1e-15);

@@ -1,5 +1,7 @@
 package org.kdeflow.cli.bench;
 
+import org.kdeflow.formats.AtomicFiles;
+
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -69,7 +71,7 @@ public final class FlowBenchCommand implements Callable<Integer> {
         if (json != null) {
             byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper()
                     .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(r);
-            org.kdeflow.io.AtomicFiles.write(json, bytes);
+            org.kdeflow.formats.AtomicFiles.write(json, bytes);
         }
         return 0;
     }

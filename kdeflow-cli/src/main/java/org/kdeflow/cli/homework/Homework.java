@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.kdeflow.cli.report.ReportDocument;
 import org.kdeflow.cli.report.ReportWriter;
-import org.kdeflow.io.AtomicFiles;
+import org.kdeflow.formats.AtomicFiles;
 
 /**
  * Runs every task of the homework and writes the report folder: {@code index.html}, {@code report.pdf},

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.kdeflow.io.AtomicFiles;
+import org.kdeflow.formats.AtomicFiles;
 
 /**
  * The numbers behind the report, as one JSON tree: everything the report quotes, plus software versions, seeds and

@@ -15,7 +15,6 @@ import org.kdeflow.density.GaussianMixture;
 import org.kdeflow.density.Spiral;
 import org.kdeflow.kde.Bandwidth;
 import org.kdeflow.kde.BandwidthSelectors;
-import org.kdeflow.kde.KdeStudy;
 import org.kdeflow.kde.Kernel;
 import org.kdeflow.random.NumpyRandomState;
 

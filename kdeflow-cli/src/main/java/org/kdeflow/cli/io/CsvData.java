@@ -19,7 +19,7 @@ import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 import org.kdeflow.cli.InputException;
 import org.kdeflow.data.Dataset;
-import org.kdeflow.io.AtomicFiles;
+import org.kdeflow.formats.AtomicFiles;
 
 /**
  * Points as CSV: one row per point, one column per coordinate, any dimension d, comma-separated.

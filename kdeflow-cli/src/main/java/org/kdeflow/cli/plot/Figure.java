@@ -11,7 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import javax.imageio.ImageIO;
-import org.kdeflow.io.AtomicFiles;
+import org.kdeflow.formats.AtomicFiles;
 
 /**
  * A finished figure: something that paints itself onto a canvas of a fixed logical size.

@@ -7,7 +7,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.kdeflow.data.Grid;
 import org.kdeflow.kde.Bandwidth;
-import org.kdeflow.kde.KdeStudy;
 import org.kdeflow.train.TrainingResult;
 
 /**

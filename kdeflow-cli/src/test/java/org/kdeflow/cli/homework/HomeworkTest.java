@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdeflow.cli.Main;
-import org.kdeflow.io.AtomicFiles;
+import org.kdeflow.formats.AtomicFiles;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -132,7 +132,7 @@ class HomeworkTest {
         JsonNode m = JSON.readTree(report.resolve("metrics.json").toFile());
         JsonNode moons = m.path("part2").path("task9").path("t9-Moons");
         HomeworkConfig c = HomeworkConfig.quick(0);
-        var flow = org.kdeflow.io.FlowModelFile.load(report.resolve("models").resolve("t9-Moons.safetensors"));
+        var flow = org.kdeflow.models.FlowModelFile.load(report.resolve("models").resolve("t9-Moons.safetensors"));
         var test = org.kdeflow.data.ToyDatasets.sample2dDatasets(org.kdeflow.data.ToyDatasets.Kind.MOONS, c.testN(),
                 c.testSeed(), 5);
         // F64 files round-trip exactly; the tolerance only covers summation order

@@ -1,4 +1,6 @@
-package org.kdeflow.io;
+package org.kdeflow.models;
+
+import org.kdeflow.formats.SafeTensors;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -6,9 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.io.SafeTensors.DType;
+import org.kdeflow.formats.SafeTensors.DType;
 import org.kdeflow.nn.LeakyReLU;
-import org.kdeflow.nn.Tensor;
+import org.kdeflow.formats.Tensor;
 
 /**
  * A {@link CouplingFlow} in a safetensors file whose tensors are the homework model's
@@ -80,7 +82,7 @@ public final class FlowModelFile {
         CouplingFlow flow = CouplingFlow.create(arch, 0L);
         Map<String, Tensor> state = new LinkedHashMap<>();
         for (String name : sd.names()) {
-            state.put(name, new Tensor(sd.shape(name), sd.values(name)));
+            state.put(name, Tensor.of(sd.values(name), sd.shape(name)));
         }
         try {
             flow.loadStateDict(state);
@@ -117,9 +119,9 @@ public final class FlowModelFile {
                 meta.put(e.getKey(), e.getValue());
             }
         }
-        Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : flow.stateDict().entrySet()) {
-            tensors.put(e.getKey(), SafeTensors.Tensor.of(e.getValue().values(), e.getValue().shape()));
+            tensors.put(e.getKey(), Tensor.of(e.getValue().values(), e.getValue().shape()));
         }
         return SafeTensors.of(tensors, meta);
     }

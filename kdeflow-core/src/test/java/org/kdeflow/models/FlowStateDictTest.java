@@ -1,4 +1,6 @@
-package org.kdeflow.io;
+package org.kdeflow.models;
+
+import org.kdeflow.formats.SafeTensors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.kdeflow.io;
+package org.kdeflow.models;
 
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.kdeflow.io;
+package org.kdeflow.formats;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Measures the reader on the largest header it accepts: N empty tensors (56 bytes of JSON each; 1,650,000 give 93 MB,
  * under the 100 MB limit). Not a test; run it by hand:
- * {@code java -Xmx1g -cp kdeflow-cli/target/kdeflow.jar kdeflow-core/src/test/java/org/kdeflow/io/SafeTensorsLargeHeader.java 1650000}
+ * {@code java -Xmx1g -cp kdeflow-cli/target/kdeflow.jar kdeflow-core/src/test/java/org/kdeflow/formats/SafeTensorsLargeHeader.java 1650000}
  */
 public final class SafeTensorsLargeHeader {
     private SafeTensorsLargeHeader() {

@@ -1,4 +1,4 @@
-package org.kdeflow.io;
+package org.kdeflow.formats;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,16 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.kdeflow.io.SafeTensors.DType;
-import org.kdeflow.io.SafeTensors.Tensor;
+import org.kdeflow.formats.SafeTensors.DType;
+import org.kdeflow.formats.Tensor;
 
-class SafeTensorsTest {
+public class SafeTensorsTest {
 
     @TempDir
     Path tmp;
 
     /** Assembles a file the way the format describes it: length, header bytes, data. */
-    static byte[] file(String header, byte[] data) {
+    public static byte[] file(String header, byte[] data) {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(h.length).put(h).put(data);

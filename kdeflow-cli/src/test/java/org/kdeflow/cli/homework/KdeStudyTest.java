@@ -1,4 +1,9 @@
-package org.kdeflow.kde;
+package org.kdeflow.cli.homework;
+
+import org.kdeflow.kde.Bandwidth;
+import org.kdeflow.kde.BandwidthSelectors;
+import org.kdeflow.kde.Kernel;
+import org.kdeflow.kde.KernelDensity;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,9 @@
-package org.kdeflow.kde;
+package org.kdeflow.cli.homework;
+
+import org.kdeflow.kde.Bandwidth;
+import org.kdeflow.kde.BandwidthSelector;
+import org.kdeflow.kde.Kernel;
+import org.kdeflow.kde.KernelDensity;
 
 import java.util.ArrayList;
 import java.util.List;

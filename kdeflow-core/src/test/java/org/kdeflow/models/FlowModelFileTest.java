@@ -1,4 +1,6 @@
-package org.kdeflow.io;
+package org.kdeflow.models;
+
+import org.kdeflow.formats.SafeTensors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,8 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.io.SafeTensors.DType;
-import org.kdeflow.nn.Tensor;
+import org.kdeflow.formats.SafeTensors.DType;
+import org.kdeflow.formats.Tensor;
 
 class FlowModelFileTest {
 
@@ -85,7 +87,7 @@ class FlowModelFileTest {
         CouplingFlow f = CouplingFlow.create(new CouplingFlow.Architecture(3, 5, new int[] {8, 16, 8}), 42);
         // non-zero scale factors, as after training
         for (int i = 0; i < 5; i++) {
-            f.copyIn("layers." + i + ".scale_factor", new Tensor(new int[] {3}, new double[] {0.1 * i, -0.3, 1e-17}));
+            f.copyIn("layers." + i + ".scale_factor", Tensor.of(new double[] {0.1 * i, -0.3, 1e-17}, new int[] {3}));
         }
         Path p = tmp.resolve("m.safetensors");
         FlowModelFile.save(f, p, DType.F64, Map.of("kdeflow.training", "{\"epochs\":3}"));

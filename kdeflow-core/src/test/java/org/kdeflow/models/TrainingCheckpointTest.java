@@ -1,4 +1,6 @@
-package org.kdeflow.io;
+package org.kdeflow.models;
+
+import org.kdeflow.formats.SafeTensors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,8 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.io.SafeTensors.DType;
-import org.kdeflow.io.SafeTensors.Tensor;
+import org.kdeflow.formats.SafeTensors.DType;
+import org.kdeflow.formats.Tensor;
 import org.kdeflow.train.Trainer;
 import org.kdeflow.train.TrainingListener;
 import org.kdeflow.train.TrainingResult;

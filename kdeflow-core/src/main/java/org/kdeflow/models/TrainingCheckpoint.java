@@ -1,4 +1,6 @@
-package org.kdeflow.io;
+package org.kdeflow.models;
+
+import org.kdeflow.formats.SafeTensors;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -6,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.io.SafeTensors.DType;
-import org.kdeflow.io.SafeTensors.Tensor;
+import org.kdeflow.formats.SafeTensors.DType;
+import org.kdeflow.formats.Tensor;
 import org.kdeflow.nn.Adam;
 import org.kdeflow.nn.DenseKernel;
 import org.kdeflow.random.NumpyRandomState;

@@ -1,4 +1,6 @@
-package org.kdeflow.io;
+package org.kdeflow.models;
+
+import org.kdeflow.formats.SafeTensors;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,7 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.kdeflow.io.SafeTensors.Tensor;
+import org.kdeflow.formats.Tensor;
 
 /**
  * The homework's {@code CouplingFlow.state_dict()} read from a tensor file: the architecture inferred from the tensor

@@ -1,4 +1,4 @@
-package org.kdeflow.io;
+package org.kdeflow.formats;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -103,102 +103,6 @@ public final class SafeTensors {
             Map.entry("F8_E4M3", 1), Map.entry("I16", 2), Map.entry("U16", 2), Map.entry("F16", 2),
             Map.entry("BF16", 2), Map.entry("I32", 4), Map.entry("U32", 4), Map.entry("I64", 8),
             Map.entry("U64", 8), Map.entry("C64", 8));
-
-    /**
-     * One tensor: a shape and its elements in row-major order. Immutable; the stored dtype is the one it was read
-     * with (or {@code F64} for tensors built in memory).
-     */
-    public static final class Tensor {
-        private final DType dtype;
-        private final int[] shape;
-        private final double[] values;
-
-        private Tensor(DType dtype, int[] shape, double[] values) {
-            this.dtype = dtype;
-            this.shape = shape;
-            this.values = values;
-        }
-
-        /**
-         * A tensor of the given shape holding a copy of {@code values} (row-major). An empty shape is a scalar.
-         *
-         * @throws IllegalArgumentException if a dimension is negative or the shape's product ≠ values.length
-         */
-        public static Tensor of(double[] values, int... shape) {
-            Objects.requireNonNull(values, "values");
-            Objects.requireNonNull(shape, "shape");
-            long n = 1;
-            for (int s : shape) {
-                if (s < 0) {
-                    throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-                }
-                n *= s;
-                if (n > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " is too large");
-                }
-            }
-            if (n != values.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
-                        + " elements but " + values.length + " values were given");
-            }
-            return new Tensor(DType.F64, shape.clone(), values.clone());
-        }
-
-        /** The dtype the tensor was read with ({@code F64} for tensors made with {@link #of}). */
-        public DType dtype() {
-            return dtype;
-        }
-
-        /** A copy of the shape. */
-        public int[] shape() {
-            return shape.clone();
-        }
-
-        /** Number of dimensions. */
-        public int rank() {
-            return shape.length;
-        }
-
-        /** Size of dimension {@code i}. */
-        public int dim(int i) {
-            return shape[i];
-        }
-
-        /** Number of elements. */
-        public int size() {
-            return values.length;
-        }
-
-        /** Element {@code i} in row-major order. */
-        public double get(int i) {
-            return values[i];
-        }
-
-        /** A copy of the elements in row-major order. */
-        public double[] values() {
-            return values.clone();
-        }
-
-        /** Copies the elements into {@code dst} at {@code offset}. */
-        public void copyTo(double[] dst, int offset) {
-            System.arraycopy(values, 0, dst, offset, values.length);
-        }
-
-        /** Whether the shape equals {@code expected}. */
-        public boolean hasShape(int... expected) {
-            return Arrays.equals(shape, expected);
-        }
-
-        /** The shape written like PyTorch's {@code torch.Size}: {@code [2, 32]}. */
-        public String shapeString() {
-            return Arrays.toString(shape);
-        }
-
-        @Override
-        public String toString() {
-            return "Tensor[" + dtype + " " + shapeString() + "]";
-        }
-    }
 
     private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;
@@ -666,7 +570,7 @@ public final class SafeTensors {
     }
 
     /** Text from a file for a one-line message: control characters replaced by '?', at most 80 characters. */
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), 80));
         for (int i = 0; i < s.length() && b.length() < 80; i++) {
             char c = s.charAt(i);

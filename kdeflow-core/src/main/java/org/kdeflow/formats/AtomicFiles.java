@@ -1,4 +1,4 @@
-package org.kdeflow.io;
+package org.kdeflow.formats;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package org.kdeflow.io;
+package org.kdeflow.formats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,7 @@
-package org.kdeflow.io;
+package org.kdeflow.models;
+
+import org.kdeflow.formats.SafeTensors;
+import org.kdeflow.formats.SafeTensorsTest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,8 +24,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
-import org.kdeflow.io.SafeTensors.DType;
-import org.kdeflow.io.SafeTensors.Tensor;
+import org.kdeflow.formats.SafeTensors.DType;
+import org.kdeflow.formats.Tensor;
 
 /**
  * Throws random corruptions of valid files at the reader: byte flips, interesting bytes, truncations, appended
