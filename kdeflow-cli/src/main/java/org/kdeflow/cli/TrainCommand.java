@@ -23,7 +23,7 @@ import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
 import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.formats.AtomicFiles;
-import org.kdeflow.nn.DenseKernel;
+import org.kdeflow.kernels.DenseKernel;
 import org.kdeflow.random.NumpyRandomState;
 import org.kdeflow.train.Trainer;
 import org.kdeflow.train.TrainingListener;
@@ -444,7 +444,7 @@ public final class TrainCommand implements Callable<Integer> {
             m.put("held_out", held);
         }
         m.put("kernel", o.precision() == Trainer.Precision.F32
-                ? "float32 " + org.kdeflow.nn.FloatDenseKernel.get().name() : DenseKernel.get().name());
+                ? "float32 " + org.kdeflow.kernels.FloatDenseKernel.get().name() : DenseKernel.get().name());
         m.put("train_losses", r.trainLosses());
         m.put("valid_losses", r.validLosses());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m);

@@ -1,7 +1,7 @@
 package org.kdeflow.flow;
 
 import org.kdeflow.nn.Dense;
-import org.kdeflow.nn.FloatDenseKernel;
+import org.kdeflow.kernels.FloatDenseKernel;
 import org.kdeflow.nn.Mlp;
 
 /**

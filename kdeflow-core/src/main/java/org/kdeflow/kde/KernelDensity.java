@@ -1,5 +1,6 @@
 package org.kdeflow.kde;
 
+import org.kdeflow.kernels.KdeOps;
 import java.util.Arrays;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;

@@ -1,5 +1,6 @@
 package org.kdeflow.kde;
 
+import org.kdeflow.kernels.KdeOps;
 import org.kdeflow.data.Grid;
 
 /**

@@ -11,7 +11,7 @@ import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.formats.SafeTensors.DType;
 import org.kdeflow.formats.Tensor;
 import org.kdeflow.nn.Adam;
-import org.kdeflow.nn.DenseKernel;
+import org.kdeflow.kernels.DenseKernel;
 import org.kdeflow.random.NumpyRandomState;
 import org.kdeflow.train.Trainer;
 

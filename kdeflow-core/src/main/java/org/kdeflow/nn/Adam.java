@@ -1,5 +1,6 @@
 package org.kdeflow.nn;
 
+import org.kdeflow.kernels.DenseKernel;
 /**
  * Adam (Kingma &amp; Ba 2015) exactly as PyTorch's {@code torch.optim.Adam} (no weight decay, no AMSGrad), one step
  * over a whole {@link Parameters} buffer. At step t, for every parameter p with gradient g:

@@ -1,5 +1,6 @@
 package org.kdeflow.nn;
 
+import org.kdeflow.kernels.FloatDenseKernel;
 /**
  * {@link Adam} in float32, for the opt-in single-precision training path: PyTorch's {@code torch.optim.Adam} on
  * float parameters (no weight decay, no AMSGrad), same formula and order of operations —

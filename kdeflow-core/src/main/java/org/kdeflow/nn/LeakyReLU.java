@@ -1,5 +1,6 @@
 package org.kdeflow.nn;
 
+import org.kdeflow.kernels.DenseKernel;
 /**
  * The leaky rectifier h = z for z &gt; 0, h = α·z otherwise, with PyTorch's default slope α = 0.01
  * ({@code torch.nn.LeakyReLU()}). Its derivative is 1 for z &gt; 0 and α otherwise (PyTorch's choice at z = 0);
@@ -7,7 +8,7 @@ package org.kdeflow.nn;
  */
 public final class LeakyReLU {
     /** PyTorch's default negative slope. */
-    public static final double SLOPE = 0.01;
+    public static final double SLOPE = org.kdeflow.kernels.DenseKernel.LEAKY_SLOPE;
 
     private LeakyReLU() {
     }

@@ -1,5 +1,6 @@
 package org.kdeflow.nn;
 
+import org.kdeflow.kernels.DenseKernel;
 import org.kdeflow.random.NumpyRandomState;
 
 /**

@@ -8,7 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.ToyDatasets;
-import org.kdeflow.nn.FloatDenseKernel;
+import org.kdeflow.kernels.FloatDenseKernel;
 
 /** The float32 training mirror against the double flow on the same weights and batch. */
 class CouplingFlowF32Test {

@@ -1,5 +1,6 @@
 package org.kdeflow.kde;
 
+import org.kdeflow.kernels.KdeOps;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -56,7 +56,7 @@ public final class FlowBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  dense arithmetic   %.1f GFLOP/s of CPU time  (%.1f GFLOP per run)%n", r.gflops(),
                 r.flopsPerRun() * 1e-9);
         out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s %s kernel, %.1f GFLOP/s scalar kernel (double)%n",
-                r.layerGflopsVector(), org.kdeflow.nn.DenseKernel.get().name(), r.layerGflopsScalar());
+                r.layerGflopsVector(), org.kdeflow.kernels.DenseKernel.get().name(), r.layerGflopsScalar());
         out.printf(Locale.ROOT, "  allocation         %.0f bytes per training step (warm runs; epochs' summaries "
                 + "included)%n", r.bytesPerStep());
         FlowBench.StepProfile sp = r.step();

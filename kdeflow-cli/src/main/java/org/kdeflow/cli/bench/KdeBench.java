@@ -9,7 +9,7 @@ import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
 import org.kdeflow.density.GaussianMixture;
 import org.kdeflow.kde.Bandwidth;
-import org.kdeflow.kde.KdeOps;
+import org.kdeflow.kernels.KdeOps;
 import org.kdeflow.kde.KernelDensity;
 import org.kdeflow.random.NumpyRandomState;
 

@@ -1,4 +1,4 @@
-package org.kdeflow.kde;
+package org.kdeflow.kernels;
 
 /** Plain-Java {@link KdeOps}: {@link Math#exp} and straightforward loops. */
 final class ScalarKdeOps implements KdeOps {

@@ -1,4 +1,4 @@
-package org.kdeflow.nn;
+package org.kdeflow.kernels;
 
 /**
  * The three products of a dense layer over a mini-batch, in flat row-major arrays. With a batch of n rows,
@@ -38,6 +38,9 @@ public interface DenseKernel {
     void accumulateGradients(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff, int bOff,
             double[] scratch);
 
+    /** PyTorch's default negative slope of {@code nn.LeakyReLU}, fused into the products. */
+    double LEAKY_SLOPE = 0.01;
+
     /** Size of the scratch array {@link #accumulateGradients} needs (two 512-bit registers and then some). */
     int SCRATCH = 64;
 
@@ -55,35 +58,11 @@ public interface DenseKernel {
 
     /** The kernel chosen at start-up. */
     static DenseKernel get() {
-        return Holder.KERNEL;
+        return Kernels.get().dense();
     }
 
     /** The plain-Java kernel (always available). */
     static DenseKernel scalar() {
         return ScalarDenseKernel.INSTANCE;
-    }
-
-    /** Picks the implementation once. Set {@code -Dkdeflow.vector=false} to force the scalar kernel. */
-    final class Holder {
-        static final DenseKernel KERNEL = choose();
-
-        private Holder() {
-        }
-
-        private static DenseKernel choose() {
-            if (!Boolean.parseBoolean(System.getProperty("kdeflow.vector", "true"))) {
-                return ScalarDenseKernel.INSTANCE;
-            }
-            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-                return ScalarDenseKernel.INSTANCE;
-            }
-            try {
-                Class<?> c = Class.forName("org.kdeflow.nn.VectorDenseKernel");
-                DenseKernel k = (DenseKernel) c.getDeclaredConstructor().newInstance();
-                return k.name().startsWith("vector") ? k : ScalarDenseKernel.INSTANCE;
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return ScalarDenseKernel.INSTANCE;
-            }
-        }
     }
 }

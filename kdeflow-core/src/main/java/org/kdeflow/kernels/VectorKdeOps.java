@@ -1,4 +1,4 @@
-package org.kdeflow.kde;
+package org.kdeflow.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;

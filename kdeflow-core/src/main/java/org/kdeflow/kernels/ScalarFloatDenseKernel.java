@@ -1,9 +1,9 @@
-package org.kdeflow.nn;
+package org.kdeflow.kernels;
 
 /** The plain-Java {@link FloatDenseKernel}: straightforward loops, the fallback and the reference in tests. */
 final class ScalarFloatDenseKernel implements FloatDenseKernel {
     static final ScalarFloatDenseKernel INSTANCE = new ScalarFloatDenseKernel();
-    private static final float SLOPE = (float) LeakyReLU.SLOPE;
+    private static final float SLOPE = (float) DenseKernel.LEAKY_SLOPE;
 
     private ScalarFloatDenseKernel() {
     }

@@ -1,4 +1,6 @@
-package org.kdeflow.nn;
+package org.kdeflow.kernels;
+
+import org.kdeflow.nn.*;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

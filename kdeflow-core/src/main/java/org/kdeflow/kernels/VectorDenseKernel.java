@@ -1,4 +1,4 @@
-package org.kdeflow.nn;
+package org.kdeflow.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorDenseKernel implements DenseKernel {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final double SLOPE = LeakyReLU.SLOPE;
+    private static final double SLOPE = DenseKernel.LEAKY_SLOPE;
 
     @Override
     public void forward(double[] x, int n, int in, int out, double[] w, int wOff, double[] wt, double[] b, int bOff,

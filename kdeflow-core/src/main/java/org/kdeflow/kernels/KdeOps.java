@@ -1,4 +1,4 @@
-package org.kdeflow.kde;
+package org.kdeflow.kernels;
 
 /**
  * The hot loops of kernel density evaluation, with one implementation on {@code jdk.incubator.vector}
@@ -40,7 +40,7 @@ public interface KdeOps {
 
     /** The implementation chosen at start-up: vectorised when {@code jdk.incubator.vector} is present. */
     static KdeOps best() {
-        return Holder.BEST;
+        return Kernels.get().kde();
     }
 
     /** The plain-Java implementation. */
@@ -57,29 +57,9 @@ public interface KdeOps {
             return null;
         }
         try {
-            return (KdeOps) Class.forName("org.kdeflow.kde.VectorKdeOps").getField("LANEWISE").get(null);
+            return (KdeOps) Class.forName("org.kdeflow.kernels.VectorKdeOps").getField("LANEWISE").get(null);
         } catch (ReflectiveOperationException | LinkageError e) {
             return null;
-        }
-    }
-
-    /** Lazy holder so the vector class is loaded only when the module is there. */
-    final class Holder {
-        static final KdeOps BEST = choose();
-
-        private Holder() {
-        }
-
-        private static KdeOps choose() {
-            if (Boolean.getBoolean("kdeflow.scalar")
-                    || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-                return ScalarKdeOps.INSTANCE;
-            }
-            try {
-                return (KdeOps) Class.forName("org.kdeflow.kde.VectorKdeOps").getField("INSTANCE").get(null);
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return ScalarKdeOps.INSTANCE;
-            }
         }
     }
 }

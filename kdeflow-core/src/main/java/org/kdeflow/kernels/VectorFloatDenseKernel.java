@@ -1,4 +1,4 @@
-package org.kdeflow.nn;
+package org.kdeflow.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorFloatDenseKernel implements FloatDenseKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final float SLOPE = (float) LeakyReLU.SLOPE;
+    private static final float SLOPE = (float) DenseKernel.LEAKY_SLOPE;
 
     @Override
     public void forward(float[] x, int n, int in, int out, float[] w, int wOff, float[] wt, float[] b, int bOff,

@@ -1,4 +1,6 @@
-package org.kdeflow.kde;
+package org.kdeflow.kernels;
+
+import org.kdeflow.nn.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

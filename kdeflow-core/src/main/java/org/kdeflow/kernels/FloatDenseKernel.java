@@ -1,4 +1,4 @@
-package org.kdeflow.nn;
+package org.kdeflow.kernels;
 
 /**
  * The float32 counterpart of {@link DenseKernel}, for the opt-in single-precision training path
@@ -83,35 +83,11 @@ public interface FloatDenseKernel {
 
     /** The kernel chosen at start-up. */
     static FloatDenseKernel get() {
-        return Holder.KERNEL;
+        return Kernels.get().denseF32();
     }
 
     /** The plain-Java kernel (always available). */
     static FloatDenseKernel scalar() {
         return ScalarFloatDenseKernel.INSTANCE;
-    }
-
-    /** Picks the implementation once, like {@link DenseKernel.Holder}. */
-    final class Holder {
-        static final FloatDenseKernel KERNEL = choose();
-
-        private Holder() {
-        }
-
-        private static FloatDenseKernel choose() {
-            if (!Boolean.parseBoolean(System.getProperty("kdeflow.vector", "true"))) {
-                return ScalarFloatDenseKernel.INSTANCE;
-            }
-            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-                return ScalarFloatDenseKernel.INSTANCE;
-            }
-            try {
-                Class<?> c = Class.forName("org.kdeflow.nn.VectorFloatDenseKernel");
-                FloatDenseKernel k = (FloatDenseKernel) c.getDeclaredConstructor().newInstance();
-                return k.name().startsWith("vector") ? k : ScalarFloatDenseKernel.INSTANCE;
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return ScalarFloatDenseKernel.INSTANCE;
-            }
-        }
     }
 }

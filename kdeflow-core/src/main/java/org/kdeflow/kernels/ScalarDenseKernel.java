@@ -1,4 +1,4 @@
-package org.kdeflow.nn;
+package org.kdeflow.kernels;
 
 /** The plain-Java {@link DenseKernel}: loops ordered so that the innermost one walks contiguous memory. */
 final class ScalarDenseKernel implements DenseKernel {
@@ -21,7 +21,7 @@ final class ScalarDenseKernel implements DenseKernel {
             if (leaky) {
                 for (int o = 0; o < out; o++) {
                     double z = y[yr + o];
-                    y[yr + o] = z > 0 ? z : LeakyReLU.SLOPE * z;
+                    y[yr + o] = z > 0 ? z : DenseKernel.LEAKY_SLOPE * z;
                 }
             }
         }
@@ -46,7 +46,7 @@ final class ScalarDenseKernel implements DenseKernel {
             if (hPrev != null) {
                 for (int i = 0; i < in; i++) {
                     if (!(hPrev[xr + i] > 0)) {
-                        dx[xr + i] *= LeakyReLU.SLOPE;
+                        dx[xr + i] *= DenseKernel.LEAKY_SLOPE;
                     }
                 }
             }
