@@ -1,24 +1,16 @@
 package org.kdeflow.cli;
 
-import java.util.Locale;
-import org.kdeflow.train.Trainer;
+import org.kdeflow.nn.Precision;
 import picocli.CommandLine;
 
-/** Parses {@code --precision f64|f32} (case-insensitive) into {@link Trainer.Precision}. */
-public final class PrecisionConverter implements CommandLine.ITypeConverter<Trainer.Precision> {
+/** Parses {@code --precision f64|f32} (case-insensitive) into {@link Precision}. */
+public final class PrecisionConverter implements CommandLine.ITypeConverter<Precision> {
     @Override
-    public Trainer.Precision convert(String value) {
-        switch (value.toLowerCase(Locale.ROOT)) {
-            case "f64":
-            case "float64":
-            case "double":
-                return Trainer.Precision.F64;
-            case "f32":
-            case "float32":
-            case "float":
-                return Trainer.Precision.F32;
-            default:
-                throw new CommandLine.TypeConversionException("expected f64 or f32, got '" + value + "'");
+    public Precision convert(String value) {
+        try {
+            return Precision.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException("expected f64 or f32, got '" + value + "'");
         }
     }
 }

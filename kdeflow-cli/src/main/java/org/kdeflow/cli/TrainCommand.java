@@ -23,7 +23,6 @@ import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
 import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.formats.AtomicFiles;
-import org.kdeflow.kernels.DenseKernel;
 import org.kdeflow.random.NumpyRandomState;
 import org.kdeflow.train.Trainer;
 import org.kdeflow.train.TrainingListener;
@@ -115,7 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", converter = PrecisionConverter.class,
             description = "Arithmetic of the training steps: f64 (default) or f32 (float32 like PyTorch, faster; the "
                     + "trained model is still evaluated and saved in double; not with --checkpoint/--resume).")
-    Trainer.Precision precision;
+    org.kdeflow.nn.Precision precision;
 
     @Option(names = "--test-n", paramLabel = "N", defaultValue = "20000",
             description = "Fresh points for the held-out NLL with --dist (default ${DEFAULT-VALUE}; 0 to skip).")
@@ -199,7 +198,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) {
             throw usage("--epochs must be at least 1, got " + epochs);
         }
-        if (precision == Trainer.Precision.F32 && (modelFiles.checkpoint != null || modelFiles.resume != null)) {
+        if (precision == org.kdeflow.nn.Precision.F32 && (modelFiles.checkpoint != null || modelFiles.resume != null)) {
             throw usage("--precision f32 cannot be combined with --checkpoint or --resume (float32 runs are not "
                     + "checkpointed); use --precision f64");
         }
@@ -443,8 +442,8 @@ public final class TrainCommand implements Callable<Integer> {
             held.put("nll", -prep.flow().meanLogDensity(prep.test()));
             m.put("held_out", held);
         }
-        m.put("kernel", o.precision() == Trainer.Precision.F32
-                ? "float32 " + org.kdeflow.kernels.FloatDenseKernel.get().name() : DenseKernel.get().name());
+        m.put("kernel", o.precision() == org.kdeflow.nn.Precision.F32
+                ? "float32 " + org.kdeflow.kernels.Kernels.get().denseF32().name() : org.kdeflow.kernels.Kernels.get().dense().name());
         m.put("train_losses", r.trainLosses());
         m.put("valid_losses", r.validLosses());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m);

@@ -172,7 +172,7 @@ class ModelCommandsTest {
         assertEquals(0, r.code(), r.err());
         CsvData c = CsvData.read(out);
         assertEquals(List.of("x", "y", "log_prob"), c.columns());
-        CouplingFlow.Sample expected = flow.sampleWithLogProbability(300, new NumpyRandomState(3));
+        org.kdeflow.flow.Flow.Sample expected = flow.sampleWithLogProbability(300, new NumpyRandomState(3));
         for (int i = 0; i < 300; i++) {
             assertEquals(expected.x().get(i, 0), c.data().get(i, 0), 0.0);
             assertEquals(expected.x().get(i, 1), c.data().get(i, 1), 0.0);

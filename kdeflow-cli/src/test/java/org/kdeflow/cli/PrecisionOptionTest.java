@@ -58,11 +58,11 @@ class PrecisionOptionTest {
 
     @Test
     void benchmarkRunsInFloat() {
-        FlowBench.Config c = new FlowBench.Config("moons", 40, 5, 2, 2, 64, 1, 0, 8, 100, 1, Trainer.Precision.F32);
+        FlowBench.Config c = new FlowBench.Config("moons", 40, 5, 2, 2, 64, 1, 0, 8, 100, 1, org.kdeflow.nn.Precision.F32);
         FlowBench.Result r = FlowBench.run(c, null);
         assertTrue(r.kernel().startsWith("float32 "), r.kernel());
         assertTrue(Double.isFinite(r.heldOutNll()));
         assertTrue(r.step().lossAndGradient() > 0);
-        assertEquals(Trainer.Precision.F64, FlowBench.Config.homework().precision());
+        assertEquals(org.kdeflow.nn.Precision.F64, FlowBench.Config.homework().precision());
     }
 }

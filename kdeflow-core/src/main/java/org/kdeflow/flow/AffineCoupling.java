@@ -1,8 +1,11 @@
 package org.kdeflow.flow;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.kdeflow.nn.Mlp;
 import org.kdeflow.nn.Parameters;
+import org.kdeflow.nn.Precision;
 import org.kdeflow.random.NumpyRandomState;
 
 /**
@@ -21,12 +24,15 @@ import org.kdeflow.random.NumpyRandomState;
  * order for the homework's {@code CouplingLayer} after its {@code mask}. The mask itself is not trainable and is held
  * here.
  *
- * <p>The {@link Bijection} methods allocate work buffers per call; training uses {@link Buffers} sized once.
+ * <p>This is the homework's layer with its unbounded scale, kept exactly for the homework; new flows use the
+ * bounded {@code AffineCouplingBounded} or the spline coupling. The {@link Bijection} methods allocate work buffers
+ * per call; training uses a {@link Buffers} work sized once.
  */
-public final class AffineCoupling implements Bijection {
+public final class AffineCoupling implements Transform, Bijection {
     private static final int CHUNK = 512;
 
     private final int d;
+    private final int[] hidden;
     private final double[] mask;
     private final Parameters p;
     private final int offset;
@@ -42,6 +48,7 @@ public final class AffineCoupling implements Bijection {
      */
     AffineCoupling(double[] mask, int[] hidden, Parameters p, int offset) {
         this.d = mask.length;
+        this.hidden = hidden.clone();
         this.mask = checkMask(mask, d).clone();
         this.p = p;
         this.offset = offset;
@@ -62,6 +69,104 @@ public final class AffineCoupling implements Bijection {
         AffineCoupling c = new AffineCoupling(mask, hidden, p, 0);
         c.initialize(rng);
         return c;
+    }
+
+    /**
+     * The homework's layer: a 0/1 mask (copied) and the hidden widths of its two networks.
+     */
+    public record Spec(double[] mask, int[] hidden) implements Transform.Spec {
+        public Spec {
+            mask = checkMask(mask, mask.length).clone();
+            hidden = hidden.clone();
+            widths(mask.length, hidden);
+        }
+
+        @Override
+        public double[] mask() {
+            return mask.clone();
+        }
+
+        @Override
+        public int[] hidden() {
+            return hidden.clone();
+        }
+
+        @Override
+        public int dim() {
+            return mask.length;
+        }
+
+        @Override
+        public int parameterCount() {
+            return AffineCoupling.parameterCount(mask.length, hidden);
+        }
+
+        @Override
+        public Transform create(Parameters p, int offset) {
+            return new AffineCoupling(mask, hidden, p, offset);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Spec s && Arrays.equals(s.mask, mask) && Arrays.equals(s.hidden, hidden);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(mask) + Arrays.hashCode(hidden);
+        }
+
+        @Override
+        public String toString() {
+            return "AffineCoupling.Spec[mask=" + Arrays.toString(mask) + ", hidden=" + Arrays.toString(hidden) + "]";
+        }
+    }
+
+    @Override
+    public Spec spec() {
+        return new Spec(mask, hidden);
+    }
+
+    /**
+     * The layer's tensors with the homework's names: {@code scale_factor} [d], {@code s_func.{2l}.weight}
+     * [out, in], {@code s_func.{2l}.bias} [out], the same for {@code t_func} (the mask is not a parameter).
+     */
+    @Override
+    public Map<String, Slot> parameterLayout() {
+        Map<String, Slot> m = new LinkedHashMap<>();
+        m.put("scale_factor", new Slot(new int[] {d}, sfOff, d));
+        addNet(m, "s_func.", sNet);
+        addNet(m, "t_func.", tNet);
+        return m;
+    }
+
+    static void addNet(Map<String, Slot> m, String prefix, Mlp net) {
+        for (int l = 0; l < net.depth(); l++) {
+            var dense = net.layer(l);
+            m.put(prefix + (2 * l) + ".weight", new Slot(new int[] {dense.out(), dense.in()}, dense.weightOffset(),
+                    dense.out() * dense.in()));
+            m.put(prefix + (2 * l) + ".bias", new Slot(new int[] {dense.out()}, dense.biasOffset(), dense.out()));
+        }
+    }
+
+    @Override
+    public Work work(int capacity, Precision precision) {
+        return new Buffers(capacity, precision);
+    }
+
+    @Override
+    public void forward(double[] u, int n, double[] y, double[] logDet, Work w) {
+        forward(u, n, y, logDet, (Buffers) w);
+    }
+
+    @Override
+    public void inverse(double[] y, int n, double[] u, double[] logDet, Work w) {
+        inverse(y, n, u, logDet, (Buffers) w);
+    }
+
+    @Override
+    public void inverseBackward(double[] y, double[] u, int n, double[] gu, double[] ldw, double[] gy, Work w) {
+        inverseBackward(y, u, n, gu, ldw, gy, (Buffers) w);
     }
 
     static int[] widths(int d, int[] hidden) {
@@ -98,6 +203,7 @@ public final class AffineCoupling implements Bijection {
      * Initialises the networks as PyTorch's {@code nn.Linear} does (U(−1/√fan_in, 1/√fan_in), drawn from {@code rng}
      * layer by layer, weight then bias, s-network first) and sets σ = 0.
      */
+    @Override
     public void initialize(NumpyRandomState rng) {
         sNet.initialize(p, rng);
         double[] v = p.values();
@@ -129,8 +235,15 @@ public final class AffineCoupling implements Bijection {
     }
 
     /** First parameter offset (the scale factor σ). */
+    @Override
     public int offset() {
         return offset;
+    }
+
+    /** Number of parameters of this layer. */
+    @Override
+    public int parameterCount() {
+        return size();
     }
 
     /** Number of parameters of this layer. */
@@ -153,9 +266,9 @@ public final class AffineCoupling implements Bijection {
         return sfOff;
     }
 
-    /** Work buffers for batches of up to {@code capacity} rows. */
+    /** Double-precision work buffers for batches of up to {@code capacity} rows. */
     public Buffers buffers(int capacity) {
-        return new Buffers(capacity);
+        return new Buffers(capacity, Precision.F64);
     }
 
     @Override
@@ -175,7 +288,7 @@ public final class AffineCoupling implements Bijection {
             throw new IllegalArgumentException("logDet holds " + logDet.length + " values, need " + n);
         }
         int cap = Math.max(1, Math.min(CHUNK, n));
-        Buffers b = new Buffers(cap);
+        Buffers b = new Buffers(cap, Precision.F64);
         double[] a = new double[cap * d];
         double[] c = new double[cap * d];
         double[] ld = new double[cap];
@@ -260,7 +373,7 @@ public final class AffineCoupling implements Bijection {
 
     /**
      * Back-propagation through the last {@link #inverse(double[], int, double[], double[], Buffers)} run with
-     * {@code b}, which mapped y to x. Given gx = ∂L/∂x (n×d) and the weight w = ∂L/∂(log|det J⁻¹|) of every row's
+     * {@code b}, which mapped y to x. Given gx = ∂L/∂x (n×d) and the weight w_r = ∂L/∂(log|det J⁻¹|) of each row's
      * log-determinant, adds the parameter gradients to {@link Parameters#gradients()} and, when gy is not null,
      * fills gy = ∂L/∂y. With e = exp(−s) on the transformed coordinates (m̄ = 1):
      * <pre>
@@ -268,7 +381,7 @@ public final class AffineCoupling implements Bijection {
      *   ∂L/∂y = m⊙(gx + ∂L/∂u) + m̄⊙(gx·e),  ∂L/∂u from both networks.
      * </pre>
      */
-    void inverseBackward(double[] y, double[] x, int n, double[] gx, double logDetWeight, double[] gy, Buffers b) {
+    void inverseBackward(double[] y, double[] x, int n, double[] gx, double[] logDetWeight, double[] gy, Buffers b) {
         double[] v = p.values();
         double[] grad = p.gradients();
         double[] gS = b.sBuf.outputGradient();
@@ -285,7 +398,7 @@ public final class AffineCoupling implements Bijection {
                     }
                 } else {
                     double e = b.e[k];
-                    double gs = -gx[k] * x[k] - logDetWeight;
+                    double gs = -gx[k] * x[k] - logDetWeight[r];
                     gT[k] = -gx[k] * e;
                     gS[k] = gs * v[sfOff + j];
                     grad[sfOff + j] += gs * sRaw[k];
@@ -310,7 +423,7 @@ public final class AffineCoupling implements Bijection {
     }
 
     /** Per-batch state of one layer: the networks' activations, exp(±s), and gradient scratch. */
-    public final class Buffers {
+    public final class Buffers implements Work {
         final int capacity;
         final double[] u;
         final double[] e;
@@ -321,7 +434,7 @@ public final class AffineCoupling implements Bijection {
         double[] sRaw;
         double[] t;
 
-        Buffers(int capacity) {
+        Buffers(int capacity, Precision precision) {
             if (capacity < 1) {
                 throw new IllegalArgumentException("buffer capacity must be >= 1, got " + capacity);
             }
@@ -330,8 +443,8 @@ public final class AffineCoupling implements Bijection {
             e = new double[capacity * d];
             gUs = new double[capacity * d];
             gUt = new double[capacity * d];
-            sBuf = sNet.buffers(capacity);
-            tBuf = tNet.buffers(capacity);
+            sBuf = sNet.buffers(capacity, precision);
+            tBuf = tNet.buffers(capacity, precision);
         }
 
         public int capacity() {

@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.density.Density;
-import org.kdeflow.nn.Mlp;
-import org.kdeflow.nn.Parameters;
 import org.kdeflow.formats.Tensor;
+import org.kdeflow.nn.Parameters;
+import org.kdeflow.nn.Precision;
 import org.kdeflow.random.NumpyRandomState;
 
 /**
- * A normalizing flow of K {@link AffineCoupling} layers with alternating masks over a standard normal prior — the
- * homework's {@code CouplingFlow}. With z ~ N(0, I) and x = f_K ∘ … ∘ f_1(z), the change of variables gives
+ * The homework's {@code CouplingFlow}: a preset {@link Flow} of K {@link AffineCoupling} layers with alternating masks
+ * over the standard normal base. With z ~ N(0, I) and x = f_K ∘ … ∘ f_1(z), the change of variables gives
  * <pre>
  *   log p(x) = log N(z; 0, I) + Σ_{k=1..K} log|det ∂f_k⁻¹/∂z_k|,   z = f_1⁻¹ ∘ … ∘ f_K⁻¹(x)
  * </pre>
@@ -23,22 +23,12 @@ import org.kdeflow.random.NumpyRandomState;
  * is even and on the others when k is odd; for d = 2 that is [1,0], [0,1], … as the homework's
  * {@code F.one_hot([i % 2 for i in range(K)])}.
  *
- * <p>All trainable parameters live in one {@link Parameters} buffer in PyTorch's {@code state_dict} order;
- * {@link #parameterLayout()} names them as the homework's model does ({@code layers.{i}.scale_factor},
- * {@code layers.{i}.s_func.{0,2,4}.weight} …) and {@link #stateDict()} / {@link #loadStateDict} copy named tensors
- * out and in, masks included.
- *
- * <p>Evaluation ({@link #logDensity}, sampling) allocates its own work buffers per call and may run concurrently as
- * long as nobody changes the parameters meanwhile. Training goes through a {@link Workspace}, which is not shared
- * between threads.
+ * <p>Everything numerical is the {@link Flow}'s ({@link #asFlow()}); this class adds the homework model's names:
+ * {@link #parameterLayout()} names the parameters as the homework's {@code state_dict} does
+ * ({@code layers.{i}.scale_factor}, {@code layers.{i}.s_func.{0,2,4}.weight} …) and {@link #stateDict()} /
+ * {@link #loadStateDict} copy named tensors out and in, masks included, so model files move to and from PyTorch.
  */
 public final class CouplingFlow implements Density, Bijection {
-    private static final int CHUNK = 512;
-    private static final double LOG_2PI = Math.log(2 * Math.PI);
-
-    private final Architecture arch;
-    private final Parameters p;
-    private final AffineCoupling[] layers;
 
     /**
      * The shape of a flow.
@@ -93,15 +83,20 @@ public final class CouplingFlow implements Density, Bijection {
         }
     }
 
-    private CouplingFlow(Architecture arch) {
+    private final Architecture arch;
+    private final Flow flow;
+
+    private CouplingFlow(Architecture arch, Flow flow) {
         this.arch = arch;
-        int d = arch.dim();
-        int per = AffineCoupling.parameterCount(d, arch.hidden());
-        this.p = new Parameters(per * arch.layers());
-        this.layers = new AffineCoupling[arch.layers()];
-        for (int k = 0; k < layers.length; k++) {
-            layers[k] = new AffineCoupling(defaultMask(d, k), arch.hidden(), p, k * per);
+        this.flow = flow;
+    }
+
+    private static List<AffineCoupling.Spec> specs(Architecture arch) {
+        List<AffineCoupling.Spec> specs = new ArrayList<>();
+        for (int k = 0; k < arch.layers(); k++) {
+            specs.add(new AffineCoupling.Spec(defaultMask(arch.dim(), k), arch.hidden()));
         }
+        return specs;
     }
 
     /**
@@ -116,11 +111,7 @@ public final class CouplingFlow implements Density, Bijection {
 
     /** As {@link #create(Architecture, long)}, drawing from the given stream. */
     public static CouplingFlow create(Architecture arch, NumpyRandomState rng) {
-        CouplingFlow f = new CouplingFlow(arch);
-        for (AffineCoupling c : f.layers) {
-            c.initialize(rng);
-        }
-        return f;
+        return new CouplingFlow(arch, Flow.create(new StandardNormal.Spec(arch.dim()), specs(arch), rng));
     }
 
     /** The homework's flow with K layers, initialised from {@code seed}. */
@@ -139,6 +130,11 @@ public final class CouplingFlow implements Density, Bijection {
         return m;
     }
 
+    /** The generic flow this preset is (shared, not a copy: training one trains the other). */
+    public Flow asFlow() {
+        return flow;
+    }
+
     public Architecture architecture() {
         return arch;
     }
@@ -150,57 +146,30 @@ public final class CouplingFlow implements Density, Bijection {
 
     /** Number of coupling layers K. */
     public int numLayers() {
-        return layers.length;
+        return flow.size();
     }
 
     /** Coupling layer k (0-based; f_{k+1} in the formulas). */
     public AffineCoupling layer(int k) {
-        return layers[k];
+        return (AffineCoupling) flow.transform(k);
     }
 
     /** The live parameter buffer (see {@link Parameters} before writing to it). */
     public Parameters parameters() {
-        return p;
+        return flow.parameters();
     }
 
     /** An independent copy with the same architecture, masks and parameter values. */
     public CouplingFlow copy() {
-        CouplingFlow f = new CouplingFlow(arch);
-        f.p.copyFrom(p.values());
-        for (int k = 0; k < layers.length; k++) {
-            f.layers[k].setMask(layers[k].mask());
+        CouplingFlow f = new CouplingFlow(arch, Flow.uninitialised(new StandardNormal.Spec(arch.dim()), specs(arch)));
+        f.parameters().copyFrom(parameters().values());
+        for (int k = 0; k < numLayers(); k++) {
+            f.layer(k).setMask(layer(k).mask());
         }
         return f;
     }
 
     // ------------------------------------------------------------------ named parameters
-
-    /** Where a named trainable tensor lives: its PyTorch shape and its range in {@link #parameters()}. */
-    public record Slot(int[] shape, int offset, int size) {
-        public Slot {
-            shape = shape.clone();
-        }
-
-        @Override
-        public int[] shape() {
-            return shape.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Slot s && s.offset == offset && s.size == size && Arrays.equals(s.shape, shape);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * (31 * offset + size) + Arrays.hashCode(shape);
-        }
-
-        @Override
-        public String toString() {
-            return "Slot" + Arrays.toString(shape) + "@" + offset;
-        }
-    }
 
     /**
      * The trainable tensors by their names in the homework model's {@code state_dict}, in its order, each with its
@@ -211,24 +180,11 @@ public final class CouplingFlow implements Density, Bijection {
      */
     public Map<String, Slot> parameterLayout() {
         Map<String, Slot> m = new LinkedHashMap<>();
-        int d = dim();
-        for (int k = 0; k < layers.length; k++) {
-            AffineCoupling c = layers[k];
+        for (int k = 0; k < numLayers(); k++) {
             String prefix = "layers." + k + ".";
-            m.put(prefix + "scale_factor", new Slot(new int[] {d}, c.scaleFactorOffset(), d));
-            addNet(m, prefix + "s_func.", c.scaleNet());
-            addNet(m, prefix + "t_func.", c.shiftNet());
+            layer(k).parameterLayout().forEach((name, s) -> m.put(prefix + name, s));
         }
         return Collections.unmodifiableMap(m);
-    }
-
-    private static void addNet(Map<String, Slot> m, String prefix, Mlp net) {
-        for (int l = 0; l < net.depth(); l++) {
-            var dense = net.layer(l);
-            m.put(prefix + (2 * l) + ".weight", new Slot(new int[] {dense.out(), dense.in()}, dense.weightOffset(),
-                    dense.out() * dense.in()));
-            m.put(prefix + (2 * l) + ".bias", new Slot(new int[] {dense.out()}, dense.biasOffset(), dense.out()));
-        }
     }
 
     /**
@@ -239,12 +195,12 @@ public final class CouplingFlow implements Density, Bijection {
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         Map<String, Slot> layout = parameterLayout();
-        double[] v = p.values();
+        double[] v = parameters().values();
         int k = -1;
         for (Map.Entry<String, Slot> e : layout.entrySet()) {
             if (e.getKey().endsWith(".scale_factor")) {
                 k++;
-                out.put("layers." + k + ".mask", Tensor.of(layers[k].mask(), new int[] {dim()}));
+                out.put("layers." + k + ".mask", Tensor.of(layer(k).mask(), dim()));
             }
             Slot s = e.getValue();
             out.put(e.getKey(), Tensor.of(Arrays.copyOfRange(v, s.offset(), s.offset() + s.size()), s.shape()));
@@ -261,12 +217,12 @@ public final class CouplingFlow implements Density, Bijection {
         if (name.endsWith(".mask") && name.startsWith("layers.")) {
             int k = layerIndex(name);
             checkShape(name, new int[] {dim()}, t.shape());
-            layers[k].setMask(t.values());
+            layer(k).setMask(t.values());
             return;
         }
         Slot s = parameterLayout().get(name);
         if (s == null) {
-            throw new IllegalArgumentException("unknown parameter '" + name + "' for a flow with " + layers.length
+            throw new IllegalArgumentException("unknown parameter '" + name + "' for a flow with " + numLayers()
                     + " layers, dimension " + dim() + " and hidden widths " + Arrays.toString(arch.hidden()));
         }
         checkShape(name, s.shape(), t.shape());
@@ -277,8 +233,8 @@ public final class CouplingFlow implements Density, Bijection {
                         + ": " + vals[j]);
             }
         }
-        System.arraycopy(vals, 0, p.values(), s.offset(), s.size());
-        p.changed();
+        System.arraycopy(vals, 0, parameters().values(), s.offset(), s.size());
+        parameters().changed();
     }
 
     /**
@@ -298,16 +254,16 @@ public final class CouplingFlow implements Density, Bijection {
         for (String name : state.keySet()) {
             if (!expected.containsKey(name)) {
                 throw new IllegalArgumentException("unexpected parameter '" + name + "' for a flow with "
-                        + layers.length + " layers");
+                        + numLayers() + " layers");
             }
         }
         CouplingFlow trial = copy();
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             trial.copyIn(e.getKey(), e.getValue());
         }
-        p.copyFrom(trial.p.values());
-        for (int k = 0; k < layers.length; k++) {
-            layers[k].setMask(trial.layers[k].mask());
+        parameters().copyFrom(trial.parameters().values());
+        for (int k = 0; k < numLayers(); k++) {
+            layer(k).setMask(trial.layer(k).mask());
         }
     }
 
@@ -316,13 +272,13 @@ public final class CouplingFlow implements Density, Bijection {
         int dot = rest.indexOf('.');
         try {
             int k = Integer.parseInt(rest.substring(0, dot));
-            if (k >= 0 && k < layers.length) {
+            if (k >= 0 && k < numLayers()) {
                 return k;
             }
         } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
             // fall through
         }
-        throw new IllegalArgumentException("unknown parameter '" + name + "' for a flow with " + layers.length
+        throw new IllegalArgumentException("unknown parameter '" + name + "' for a flow with " + numLayers()
                 + " layers");
     }
 
@@ -333,155 +289,32 @@ public final class CouplingFlow implements Density, Bijection {
         }
     }
 
-    // ------------------------------------------------------------------ work buffers and the core passes
+    // ------------------------------------------------------------------ the flow's passes
 
-    /** Work buffers for batches of up to {@code capacity} rows (training and chunked evaluation). */
-    public Workspace workspace(int capacity) {
-        return new Workspace(capacity);
+    /** Double-precision work buffers for batches of up to {@code capacity} rows. */
+    public Flow.Workspace workspace(int capacity) {
+        return flow.workspace(capacity);
     }
 
-    /** Per-batch state of the whole flow: every level z_0 … z_K, per-layer log-dets, gradient scratch. */
-    public final class Workspace {
-        final int capacity;
-        final double[][] level;
-        final double[][] logDet;
-        final double[] logProb;
-        final double[] gA;
-        final double[] gB;
-        final AffineCoupling.Buffers[] buf;
-
-        Workspace(int capacity) {
-            if (capacity < 1) {
-                throw new IllegalArgumentException("workspace capacity must be >= 1, got " + capacity);
-            }
-            int d = dim();
-            this.capacity = capacity;
-            level = new double[layers.length + 1][capacity * d];
-            logDet = new double[layers.length][capacity];
-            logProb = new double[capacity];
-            gA = new double[capacity * d];
-            gB = new double[capacity * d];
-            buf = new AffineCoupling.Buffers[layers.length];
-            for (int k = 0; k < layers.length; k++) {
-                buf[k] = layers[k].buffers(capacity);
-            }
-        }
-
-        public int capacity() {
-            return capacity;
-        }
-
-        /** The flow this workspace belongs to. */
-        public CouplingFlow flow() {
-            return CouplingFlow.this;
-        }
+    /** Work buffers whose networks' products run in {@code precision}. */
+    public Flow.Workspace workspace(int capacity, Precision precision) {
+        return flow.workspace(capacity, precision);
     }
 
-    private void checkWorkspace(Workspace ws, int n) {
-        if (ws.flow() != this) {
-            throw new IllegalArgumentException("workspace belongs to another flow");
-        }
-        if (n < 1 || n > ws.capacity) {
-            throw new IllegalArgumentException("batch of " + n + " rows for a workspace of capacity " + ws.capacity);
-        }
+    /** The mean NLL of a batch, the homework's {@code -log_prob.mean(0)} (see {@link Flow#meanNegLogLikelihood}). */
+    public double meanNegLogLikelihood(double[] x, int n, Flow.Workspace ws) {
+        return flow.meanNegLogLikelihood(x, n, ws);
     }
 
-    /**
-     * x → z through f_K⁻¹, …, f_1⁻¹, reading x (n×d) directly; fills ws.level[K−1..0] (level[k] holds z_k), the
-     * per-layer log-dets and ws.logProb = log p(x), which is −∞ (never NaN or +∞) where the pass overflowed.
-     */
-    private void inversePass(double[] x, int n, Workspace ws) {
-        int d = dim();
-        int kk = layers.length;
-        double[] in = x;
-        for (int k = kk - 1; k >= 0; k--) {
-            layers[k].inverse(in, n, ws.level[k], ws.logDet[k], ws.buf[k]);
-            in = ws.level[k];
-        }
-        double[] z = ws.level[0];
-        for (int r = 0; r < n; r++) {
-            double q = 0;
-            for (int j = 0; j < d; j++) {
-                double zj = z[r * d + j];
-                q += zj * zj;
-            }
-            double lp = -0.5 * q - 0.5 * d * LOG_2PI;
-            for (int k = 0; k < kk; k++) {
-                lp += ws.logDet[k][r];
-            }
-            // NaN or +inf only arise when exp(−s) or the networks overflowed (inf − inf, 0·inf): the point is so far
-            // from the data that its density is below the smallest double, so log p = −inf. Finite values pass.
-            ws.logProb[r] = lp < Double.POSITIVE_INFINITY ? lp : Double.NEGATIVE_INFINITY;
-        }
-    }
-
-    /**
-     * The mean negative log-likelihood −(1/n) Σ_r log p(x_r) of a batch (n×d, n ≤ capacity), the homework's
-     * {@code -log_prob.mean(0)}. Allocates nothing.
-     */
-    public double meanNegLogLikelihood(double[] x, int n, Workspace ws) {
-        checkWorkspace(ws, n);
-        inversePass(x, n, ws);
-        double s = 0;
-        for (int r = 0; r < n; r++) {
-            s += ws.logProb[r];
-        }
-        return -s / n;
-    }
-
-    /**
-     * The mean NLL of a batch and its gradient with respect to every parameter: the gradients of
-     * {@link #parameters()} are <em>set</em> (zeroed first). Back-propagation by hand: with L = −(1/n)Σ log p,
-     * ∂L/∂z_r = z_r / n and every layer's log-det weighs −1/n; each layer then passes ∂L/∂(its input) on
-     * (see {@link AffineCoupling}). Allocates nothing.
-     */
-    public double lossAndGradient(double[] x, int n, Workspace ws) {
-        double loss = meanNegLogLikelihood(x, n, ws);
-        p.zeroGradients();
-        int d = dim();
-        double invN = 1.0 / n;
-        double[] gOut = ws.gA;
-        double[] gIn = ws.gB;
-        double[] z = ws.level[0];
-        for (int k = 0; k < n * d; k++) {
-            gOut[k] = z[k] * invN;
-        }
-        int kk = layers.length;
-        for (int k = 0; k < kk; k++) {
-            double[] y = k + 1 < kk ? ws.level[k + 1] : x;
-            layers[k].inverseBackward(y, ws.level[k], n, gOut, -invN, k + 1 < kk ? gIn : null, ws.buf[k]);
-            double[] tmp = gOut;
-            gOut = gIn;
-            gIn = tmp;
-        }
-        return loss;
-    }
-
-    // ------------------------------------------------------------------ density, bijection, sampling
-
-    private static void checkPoints(double[] x, int n, int d) {
-        AffineCoupling.checkBatch(x, n, d, "points");
+    /** The mean NLL of a batch and its gradient, set (see {@link Flow#lossAndGradient(double[], int, Flow.Workspace)}). */
+    public double lossAndGradient(double[] x, int n, Flow.Workspace ws) {
+        return flow.lossAndGradient(x, n, ws);
     }
 
     /** log p(x) for each of the n rows of x, the homework's {@code log_probability}. Modifies out only. */
     @Override
     public void logDensity(double[] x, int n, double[] out) {
-        checkPoints(x, n, dim());
-        if (out.length < n) {
-            throw new IllegalArgumentException("output holds " + out.length + " values, need " + n);
-        }
-        if (n == 0) {
-            return;
-        }
-        int d = dim();
-        Workspace ws = new Workspace(Math.min(CHUNK, n));
-        double[] chunk = ws.level[layers.length];
-        for (int from = 0; from < n; from += ws.capacity) {
-            int m = Math.min(ws.capacity, n - from);
-            System.arraycopy(x, from * d, chunk, 0, m * d);
-            inversePass(chunk, m, ws);
-            System.arraycopy(ws.logProb, 0, out, from, m);
-        }
+        flow.logDensity(x, n, out);
     }
 
     /** log p(x) of a dataset's points (the homework's {@code log_probability}), a new array. */
@@ -492,77 +325,24 @@ public final class CouplingFlow implements Density, Bijection {
     /** x = f(z) = f_K ∘ … ∘ f_1(z); logDet[r] = Σ_k log|det ∂f_k/∂z_{k−1}|. */
     @Override
     public void forward(double[] z, int n, double[] x, double[] logDet) {
-        run(z, n, x, logDet, true);
+        flow.forward(z, n, x, logDet);
     }
 
     /** z = f⁻¹(x); logDet[r] = Σ_k log|det ∂f_k⁻¹/∂z_k| (so log p(x) = log N(z) + logDet). */
     @Override
     public void inverse(double[] x, int n, double[] z, double[] logDet) {
-        run(x, n, z, logDet, false);
-    }
-
-    private void run(double[] in, int n, double[] out, double[] logDet, boolean forward) {
-        int d = dim();
-        checkPoints(in, n, d);
-        AffineCoupling.checkBatch(out, n, d, "output");
-        if (logDet.length < n) {
-            throw new IllegalArgumentException("logDet holds " + logDet.length + " values, need " + n);
-        }
-        if (n == 0) {
-            return;
-        }
-        Workspace ws = new Workspace(Math.min(CHUNK, n));
-        int kk = layers.length;
-        for (int from = 0; from < n; from += ws.capacity) {
-            int m = Math.min(ws.capacity, n - from);
-            double[] first = forward ? ws.level[0] : ws.level[kk];
-            System.arraycopy(in, from * d, first, 0, m * d);
-            if (forward) {
-                forwardPass(m, ws);
-            } else {
-                inversePass(first, m, ws);
-            }
-            double[] last = forward ? ws.level[kk] : ws.level[0];
-            System.arraycopy(last, 0, out, from * d, m * d);
-            for (int r = 0; r < m; r++) {
-                double s = 0;
-                for (int k = 0; k < kk; k++) {
-                    s += ws.logDet[k][r];
-                }
-                logDet[from + r] = s;
-            }
-        }
-    }
-
-    /** z_0 = ws.level[0] → level[1] … level[K] through f_1 … f_K, with forward log-dets per layer. */
-    private void forwardPass(int n, Workspace ws) {
-        for (int k = 0; k < layers.length; k++) {
-            layers[k].forward(ws.level[k], n, ws.level[k + 1], ws.logDet[k], ws.buf[k]);
-        }
+        flow.inverse(x, n, z, logDet);
     }
 
     /** n points drawn from the flow: z ~ N(0, I) (row by row from {@code rng}'s Gaussians), x = f(z). */
     @Override
     public Dataset sample(int n, NumpyRandomState rng) {
-        return sampleWithLogProbability(n, rng).x();
+        return flow.sample(n, rng);
     }
 
-    /** A sample with the log-density of each point, the homework's {@code sample} returning (x, log_prob). */
-    public record Sample(Dataset x, double[] logProb) {
-        public Sample {
-            logProb = logProb.clone();
-        }
-
-        @Override
-        public double[] logProb() {
-            return logProb.clone();
-        }
-    }
-
-    /** n draws and their log p(x) = log N(z) − Σ_k log|det ∂f_k/∂z_{k−1}|. */
-    public Sample sampleWithLogProbability(int n, NumpyRandomState rng) {
-        Trace t = sampleTrace(n, rng);
-        return new Sample(t.steps().get(layers.length), t.logProb());
+    /** n draws and their log p(x), the homework's {@code sample} returning (x, log_prob). */
+    public Flow.Sample sampleWithLogProbability(int n, NumpyRandomState rng) {
+        return flow.sampleWithLogDensity(n, rng);
     }
 
     /**
@@ -570,127 +350,21 @@ public final class CouplingFlow implements Density, Bijection {
      * x = z_K last (the homework's {@code sample_x_each_step}).
      */
     public List<Dataset> sampleEachStep(int n, NumpyRandomState rng) {
-        return sampleTrace(n, rng).steps();
+        return flow.sampleEachStep(n, rng);
     }
 
     /** z = f⁻¹(x) for every point: the noise the flow maps to x. */
     public Dataset toNoise(Dataset x) {
-        return trace(x).steps().get(0);
+        return flow.toNoise(x);
     }
 
-    /**
-     * The path of points through the flow and each layer's log-determinant: {@code steps} holds z_0, z_1, …, z_K
-     * (z_K = x), {@code logDet[k][r]} = log|det ∂f_{k+1}/∂z_k| at point r (forward direction), and {@code logProb}
-     * the points' log p(x).
-     */
-    public record Trace(List<Dataset> steps, double[][] logDet, double[] logProb) {
-        public Trace {
-            steps = List.copyOf(steps);
-            logDet = deepCopy(logDet);
-            logProb = logProb.clone();
-        }
-
-        @Override
-        public double[][] logDet() {
-            return deepCopy(logDet);
-        }
-
-        @Override
-        public double[] logProb() {
-            return logProb.clone();
-        }
-
-        private static double[][] deepCopy(double[][] a) {
-            double[][] c = new double[a.length][];
-            for (int k = 0; k < a.length; k++) {
-                c[k] = a[k].clone();
-            }
-            return c;
-        }
-    }
-
-    /** The path of the given points back through the flow to the noise (see {@link Trace}). */
-    public Trace trace(Dataset x) {
-        if (x.dim() != dim()) {
-            throw new IllegalArgumentException("points have dimension " + x.dim() + ", flow has dimension " + dim());
-        }
-        int n = x.size();
-        int d = dim();
-        int kk = layers.length;
-        double[][] steps = new double[kk + 1][n * d];
-        double[][] ld = new double[kk][n];
-        double[] lp = new double[n];
-        double[] all = x.toArray();
-        if (n > 0) {
-            Workspace ws = new Workspace(Math.min(CHUNK, n));
-            for (int from = 0; from < n; from += ws.capacity) {
-                int m = Math.min(ws.capacity, n - from);
-                System.arraycopy(all, from * d, ws.level[kk], 0, m * d);
-                inversePass(ws.level[kk], m, ws);
-                copyChunk(ws, steps, ld, m, from, -1.0);
-                System.arraycopy(ws.logProb, 0, lp, from, m);
-            }
-        }
-        return new Trace(datasets(steps, n, d), ld, lp);
-    }
-
-    private Trace sampleTrace(int n, NumpyRandomState rng) {
-        if (n < 0) {
-            throw new IllegalArgumentException("number of samples must be >= 0, got " + n);
-        }
-        int d = dim();
-        int kk = layers.length;
-        double[][] steps = new double[kk + 1][n * d];
-        double[][] ld = new double[kk][n];
-        double[] lp = new double[n];
-        rng.fillGauss(steps[0]);
-        if (n > 0) {
-            Workspace ws = new Workspace(Math.min(CHUNK, n));
-            for (int from = 0; from < n; from += ws.capacity) {
-                int m = Math.min(ws.capacity, n - from);
-                System.arraycopy(steps[0], from * d, ws.level[0], 0, m * d);
-                forwardPass(m, ws);
-                copyChunk(ws, steps, ld, m, from, 1.0);
-                for (int r = 0; r < m; r++) {
-                    double q = 0;
-                    for (int j = 0; j < d; j++) {
-                        double zj = ws.level[0][r * d + j];
-                        q += zj * zj;
-                    }
-                    double v = -0.5 * q - 0.5 * d * LOG_2PI;
-                    for (int k = 0; k < kk; k++) {
-                        v -= ws.logDet[k][r];
-                    }
-                    lp[from + r] = v;
-                }
-            }
-        }
-        return new Trace(datasets(steps, n, d), ld, lp);
-    }
-
-    /** Copies a chunk's levels and log-dets (times {@code sign}, to report the forward direction) into the totals. */
-    private void copyChunk(Workspace ws, double[][] steps, double[][] ld, int m, int from, double sign) {
-        int d = dim();
-        for (int k = 0; k <= layers.length; k++) {
-            System.arraycopy(ws.level[k], 0, steps[k], from * d, m * d);
-        }
-        for (int k = 0; k < layers.length; k++) {
-            for (int r = 0; r < m; r++) {
-                ld[k][from + r] = sign * ws.logDet[k][r];
-            }
-        }
-    }
-
-    private static List<Dataset> datasets(double[][] steps, int n, int d) {
-        List<Dataset> out = new ArrayList<>(steps.length);
-        for (double[] s : steps) {
-            out.add(Dataset.of(s, n, d));
-        }
-        return out;
+    /** The path of the given points back through the flow to the noise (see {@link Flow.Trace}). */
+    public Flow.Trace trace(Dataset x) {
+        return flow.trace(x);
     }
 
     @Override
     public String toString() {
-        return "CouplingFlow[" + arch + ", " + p.size() + " parameters]";
+        return "CouplingFlow[" + arch + ", " + parameters().size() + " parameters]";
     }
 }

@@ -11,9 +11,11 @@ package org.kdeflow.kernels;
  *   <li>{@link #accumulateGradients}: ∂L/∂W += (∂L/∂Y)ᵀ·X and ∂L/∂b += Σ<sub>r</sub> ∂L/∂y<sub>r</sub>.</li>
  * </ul>
  * Two implementations: {@link ScalarDenseKernel} (plain loops) and {@code VectorDenseKernel}
- * ({@code jdk.incubator.vector}), chosen once by {@link #get()} — the vector one only when the module is present, so
- * its class is never loaded otherwise (Apache Lucene's {@code VectorizationProvider} pattern). They agree up to
- * rounding (fused multiply-adds and summation order).
+ * ({@code jdk.incubator.vector}), chosen once by {@link Kernels}. They agree up to rounding (fused multiply-adds and
+ * summation order).
+ *
+ * <p>Written once: the build derives the single-precision {@code FloatDenseKernel} and its two implementations from
+ * the double sources (see {@code src/build/FloatTwins.java}), so both precisions run the same loops.
  */
 public interface DenseKernel {
 
@@ -44,25 +46,6 @@ public interface DenseKernel {
     /** Size of the scratch array {@link #accumulateGradients} needs (two 512-bit registers and then some). */
     int SCRATCH = 64;
 
-    /**
-     * The element-wise Adam update of {@link Adam#step} over k &lt; len (it lives here to share the vector fast
-     * path): m ← β₁m + a₁g, v ← β₂v + a₂g·g, x ← x − stepSize·(m / (√v / c₂ + ε)), with a₁ = 1 − β₁, a₂ = 1 − β₂,
-     * c₂ = √(1 − β₂ᵗ). Both implementations perform the same IEEE operations in the same order, so they agree bit for
-     * bit. Returns whether every updated x is finite. Modifies x, m, v.
-     */
-    boolean adamUpdate(double[] x, double[] g, double[] m, double[] v, int len, double beta1, double beta2,
-            double a1, double a2, double stepSize, double c2, double eps);
-
     /** A short name for reports: "vector(8 lanes)" or "scalar". */
     String name();
-
-    /** The kernel chosen at start-up. */
-    static DenseKernel get() {
-        return Kernels.get().dense();
-    }
-
-    /** The plain-Java kernel (always available). */
-    static DenseKernel scalar() {
-        return ScalarDenseKernel.INSTANCE;
-    }
 }

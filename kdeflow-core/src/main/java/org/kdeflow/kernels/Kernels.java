@@ -15,19 +15,29 @@ public final class Kernels {
 
     private static final Kernels INSTANCE = choose();
 
+    private static final Kernels SCALAR = new Kernels(ScalarDenseKernel.INSTANCE, ScalarFloatDenseKernel.INSTANCE,
+            AdamKernel.SCALAR, ScalarKdeOps.INSTANCE);
+
     private final DenseKernel dense;
     private final FloatDenseKernel denseF32;
+    private final AdamKernel adam;
     private final KdeOps kde;
 
-    private Kernels(DenseKernel dense, FloatDenseKernel denseF32, KdeOps kde) {
+    private Kernels(DenseKernel dense, FloatDenseKernel denseF32, AdamKernel adam, KdeOps kde) {
         this.dense = dense;
         this.denseF32 = denseF32;
+        this.adam = adam;
         this.kde = kde;
     }
 
     /** The kernels chosen at start-up. */
     public static Kernels get() {
         return INSTANCE;
+    }
+
+    /** The plain-Java kernels (always available; tests compare them with {@link #get()}). */
+    public static Kernels scalar() {
+        return SCALAR;
     }
 
     /** Whether the vector kernels are in use. */
@@ -45,6 +55,11 @@ public final class Kernels {
         return denseF32;
     }
 
+    /** Adam's element-wise update. */
+    public AdamKernel adam() {
+        return adam;
+    }
+
     /** The kernel-density sums. */
     public KdeOps kde() {
         return kde;
@@ -55,24 +70,22 @@ public final class Kernels {
         return dense.name();
     }
 
-    private static Kernels scalarKernels() {
-        return new Kernels(ScalarDenseKernel.INSTANCE, ScalarFloatDenseKernel.INSTANCE, ScalarKdeOps.INSTANCE);
-    }
-
     private static Kernels choose() {
         if (!Boolean.parseBoolean(System.getProperty(SWITCH, "true"))
                 || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return scalarKernels();
+            return SCALAR;
         }
         try {
             DenseKernel d = (DenseKernel) Class.forName("org.kdeflow.kernels.VectorDenseKernel")
                     .getDeclaredConstructor().newInstance();
             FloatDenseKernel f = (FloatDenseKernel) Class.forName("org.kdeflow.kernels.VectorFloatDenseKernel")
                     .getDeclaredConstructor().newInstance();
+            AdamKernel a = (AdamKernel) Class.forName("org.kdeflow.kernels.VectorAdamKernel")
+                    .getDeclaredConstructor().newInstance();
             KdeOps k = (KdeOps) Class.forName("org.kdeflow.kernels.VectorKdeOps").getField("INSTANCE").get(null);
-            return new Kernels(d, f, k);
+            return new Kernels(d, f, a, k);
         } catch (ReflectiveOperationException | LinkageError e) {
-            return scalarKernels();
+            return SCALAR;
         }
     }
 }

@@ -71,30 +71,6 @@ final class ScalarDenseKernel implements DenseKernel {
     }
 
     @Override
-    public boolean adamUpdate(double[] x, double[] g, double[] m, double[] v, int len, double beta1, double beta2,
-            double a1, double a2, double stepSize, double c2, double eps) {
-        return adamTail(x, g, m, v, 0, len, beta1, beta2, a1, a2, stepSize, c2, eps) == 0.0;
-    }
-
-    /** The scalar Adam update over [from, to); returns Σ x·0 (0 unless some x is not finite). */
-    static double adamTail(double[] x, double[] g, double[] m, double[] v, int from, int to, double beta1,
-            double beta2, double a1, double a2, double stepSize, double c2, double eps) {
-        double check = 0;
-        for (int k = from; k < to; k++) {
-            double gk = g[k];
-            double mk = m[k] * beta1 + a1 * gk;
-            double vk = v[k] * beta2 + a2 * gk * gk;
-            m[k] = mk;
-            v[k] = vk;
-            double denom = Math.sqrt(vk) / c2 + eps;
-            double xk = x[k] - stepSize * (mk / denom);
-            x[k] = xk;
-            check += xk * 0.0;
-        }
-        return check;
-    }
-
-    @Override
     public String name() {
         return "scalar";
     }

@@ -663,26 +663,6 @@ final class VectorDenseKernel implements DenseKernel {
     }
 
     @Override
-    public boolean adamUpdate(double[] x, double[] g, double[] m, double[] v, int len, double beta1, double beta2,
-            double a1, double a2, double stepSize, double c2, double eps) {
-        DoubleVector check = DoubleVector.zero(S);
-        int k = 0;
-        for (; k + L <= len; k += L) {
-            DoubleVector gk = DoubleVector.fromArray(S, g, k);
-            DoubleVector mk = DoubleVector.fromArray(S, m, k).mul(beta1).add(gk.mul(a1));
-            DoubleVector vk = DoubleVector.fromArray(S, v, k).mul(beta2).add(gk.mul(a2).mul(gk));
-            mk.intoArray(m, k);
-            vk.intoArray(v, k);
-            DoubleVector denom = vk.sqrt().div(c2).add(eps);
-            DoubleVector xk = DoubleVector.fromArray(S, x, k).sub(mk.div(denom).mul(stepSize));
-            xk.intoArray(x, k);
-            check = check.add(xk.mul(0.0));
-        }
-        double tail = ScalarDenseKernel.adamTail(x, g, m, v, k, len, beta1, beta2, a1, a2, stepSize, c2, eps);
-        return check.reduceLanes(VectorOperators.ADD) + tail == 0.0;
-    }
-
-    @Override
     public String name() {
         return "vector(" + L + " lanes)";
     }

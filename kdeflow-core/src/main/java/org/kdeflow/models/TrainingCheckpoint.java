@@ -11,7 +11,7 @@ import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.formats.SafeTensors.DType;
 import org.kdeflow.formats.Tensor;
 import org.kdeflow.nn.Adam;
-import org.kdeflow.kernels.DenseKernel;
+import org.kdeflow.kernels.Kernels;
 import org.kdeflow.random.NumpyRandomState;
 import org.kdeflow.train.Trainer;
 
@@ -69,7 +69,7 @@ public final class TrainingCheckpoint {
          */
         public String kernelWarning() {
             String then = metadata.get(KEY_KERNEL);
-            String now = DenseKernel.get().name();
+            String now = Kernels.get().dense().name();
             return then == null || then.equals(now) ? null
                     : "the checkpoint was written with the " + then + " kernel and this JVM uses the " + now
                     + " kernel: training continues, but not bit-identical to an uninterrupted run";
@@ -125,7 +125,7 @@ public final class TrainingCheckpoint {
         m.put("checkpoint.best_valid_loss", Double.toString(st.bestValidLoss()));
         m.put("checkpoint.elapsed_nanos", Long.toString(st.elapsedNanos()));
         m.put("checkpoint.adam_steps", Long.toString(adam.steps()));
-        m.put(KEY_KERNEL, DenseKernel.get().name());
+        m.put(KEY_KERNEL, Kernels.get().dense().name());
         m.put("options.epochs", Integer.toString(options.epochs()));
         m.put("options.batch_size", Integer.toString(options.batchSize()));
         m.put("options.learning_rate", Double.toString(options.learningRate()));

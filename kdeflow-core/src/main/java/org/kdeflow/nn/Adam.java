@@ -1,6 +1,6 @@
 package org.kdeflow.nn;
 
-import org.kdeflow.kernels.DenseKernel;
+import org.kdeflow.kernels.Kernels;
 /**
  * Adam (Kingma &amp; Ba 2015) exactly as PyTorch's {@code torch.optim.Adam} (no weight decay, no AMSGrad), one step
  * over a whole {@link Parameters} buffer. At step t, for every parameter p with gradient g:
@@ -12,6 +12,10 @@ import org.kdeflow.kernels.DenseKernel;
  * </pre>
  * computed in PyTorch's order: denom = √v / √(1 − β₂ᵗ) + ε, p ← p − (lr / (1 − β₁ᵗ))·m / denom (ε is added after
  * the bias correction). The moment buffers and step count are exposed for checkpoints.
+ *
+ * <p>With a weight decay λ &gt; 0 it is AdamW (Loshchilov &amp; Hutter 2019, "Decoupled Weight Decay
+ * Regularization"), in PyTorch's {@code torch.optim.AdamW} order: p ← p·(1 − lr·λ) first, then the Adam step above.
+ * λ = 0 is plain Adam, bit for bit. {@link #step(Parameters, double)} takes the step's learning rate from a schedule.
  */
 public final class Adam {
     /** PyTorch's defaults. */
@@ -20,6 +24,7 @@ public final class Adam {
     public static final double EPS = 1e-8;
 
     private final double lr;
+    private final double weightDecay;
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -32,7 +37,16 @@ public final class Adam {
         this(size, lr, BETA1, BETA2, EPS);
     }
 
+    /** AdamW with PyTorch's default β₁, β₂, ε and decoupled weight decay λ = {@code weightDecay} (&gt;= 0). */
+    public Adam(int size, double lr, double weightDecay) {
+        this(size, lr, BETA1, BETA2, EPS, weightDecay);
+    }
+
     public Adam(int size, double lr, double beta1, double beta2, double eps) {
+        this(size, lr, beta1, beta2, eps, 0.0);
+    }
+
+    public Adam(int size, double lr, double beta1, double beta2, double eps, double weightDecay) {
         if (!(lr > 0) || !Double.isFinite(lr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);
         }
@@ -42,7 +56,11 @@ public final class Adam {
         if (!(eps >= 0)) {
             throw new IllegalArgumentException("eps must be >= 0, got " + eps);
         }
+        if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be a number >= 0, got " + weightDecay);
+        }
         this.lr = lr;
+        this.weightDecay = weightDecay;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -55,16 +73,27 @@ public final class Adam {
      * infinite gradient makes some of them non-finite; the caller decides what to do with such weights).
      */
     public boolean step(Parameters p) {
+        return step(p, lr);
+    }
+
+    /** One update with learning rate {@code stepLr} (for schedules); otherwise as {@link #step(Parameters)}. */
+    public boolean step(Parameters p, double stepLr) {
         double[] x = p.values();
         double[] g = p.gradients();
         if (x.length != m.length) {
             throw new IllegalArgumentException("optimizer holds " + m.length + " parameters, model has " + x.length);
         }
         t++;
+        if (weightDecay > 0) {
+            double keep = 1.0 - stepLr * weightDecay;
+            for (int k = 0; k < x.length; k++) {
+                x[k] *= keep;
+            }
+        }
         double bc1 = 1.0 - Math.pow(beta1, t);
         double bc2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
-        double stepSize = lr / bc1;
-        boolean finite = DenseKernel.get().adamUpdate(x, g, m, v, x.length, beta1, beta2, 1.0 - beta1, 1.0 - beta2,
+        double stepSize = stepLr / bc1;
+        boolean finite = Kernels.get().adam().update(x, g, m, v, x.length, beta1, beta2, 1.0 - beta1, 1.0 - beta2,
                 stepSize, bc2Sqrt, eps);
         p.changed();
         return finite;
@@ -72,6 +101,11 @@ public final class Adam {
 
     public double learningRate() {
         return lr;
+    }
+
+    /** The decoupled weight decay λ (0: plain Adam). */
+    public double weightDecay() {
+        return weightDecay;
     }
 
     /** Steps taken so far. */

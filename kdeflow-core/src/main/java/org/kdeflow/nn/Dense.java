@@ -1,6 +1,8 @@
 package org.kdeflow.nn;
 
 import org.kdeflow.kernels.DenseKernel;
+import org.kdeflow.kernels.FloatDenseKernel;
+import org.kdeflow.kernels.Kernels;
 import org.kdeflow.random.NumpyRandomState;
 
 /**
@@ -8,28 +10,50 @@ import org.kdeflow.random.NumpyRandomState;
  * W (out×in, row-major, PyTorch's {@code weight} layout) at {@link #weightOffset()}, b (out) right after it at
  * {@link #biasOffset()}.
  *
- * <p>Keeps a transposed copy Wᵀ (in×out) so the forward product runs contiguously over the outputs; the copy is
- * refreshed when {@link Parameters#version()} changes. Computation goes through {@link DenseKernel#get()}.
+ * <p>The products run on the kernels of {@link Kernels} in either {@link Precision}. The layer caches what the
+ * kernels read besides the parameters — a transposed copy Wᵀ (in×out) so the forward product runs contiguously over
+ * the outputs, and for float32 float copies of W and Wᵀ — refreshed when {@link Parameters#version()} changes. Float
+ * gradient sums are gathered in a float buffer and then added to the (double) gradient buffer.
  */
 public final class Dense {
     private final int in;
     private final int out;
     private final int wOff;
-    private final double[] wt;
     private final DenseKernel kernel;
+    private final FloatDenseKernel kernel32;
     private final double[] scratch = new double[DenseKernel.SCRATCH];
-    // Written after the copy and read before using it (volatile: a thread that sees the version sees the copy).
-    // Threads evaluating at the same time may both refresh; they write the same values.
-    private volatile int wtVersion = Integer.MIN_VALUE;
-    private volatile Parameters wtSource;
+    private final Cache f64 = new Cache();
+    private final Cache f32 = new Cache();
+    private final double[] wt;
+    private float[] w32;
+    private float[] wt32;
+    private float[] b32;
+    private float[] g32;
+    private float[] scratch32;
 
-    /** A layer whose weights start at {@code offset} in the parameter buffer, using the start-up kernel. */
-    public Dense(int in, int out, int offset) {
-        this(in, out, offset, DenseKernel.get());
+    /** Which weights a cache holds. Written after the copy and read before using it (volatile); threads evaluating
+     * at the same time may both refresh, writing the same values. */
+    private static final class Cache {
+        volatile int version = Integer.MIN_VALUE;
+        volatile Parameters source;
+
+        boolean current(Parameters p) {
+            return source == p && version == p.version();
+        }
+
+        void mark(Parameters p) {
+            source = p;
+            version = p.version();
+        }
     }
 
-    /** A layer with an explicit kernel (for tests comparing the two implementations). */
-    public Dense(int in, int out, int offset, DenseKernel kernel) {
+    /** A layer whose weights start at {@code offset} in the parameter buffer, on the start-up kernels. */
+    public Dense(int in, int out, int offset) {
+        this(in, out, offset, Kernels.get());
+    }
+
+    /** A layer on explicit kernels (for tests comparing the two implementations). */
+    public Dense(int in, int out, int offset, Kernels kernels) {
         if (in < 1 || out < 1) {
             throw new IllegalArgumentException("layer sizes must be >= 1, got " + in + " -> " + out);
         }
@@ -37,7 +61,8 @@ public final class Dense {
         this.out = out;
         this.wOff = offset;
         this.wt = new double[in * out];
-        this.kernel = kernel;
+        this.kernel = kernels.dense();
+        this.kernel32 = kernels.denseF32();
     }
 
     /** Number of parameters: in·out + out. */
@@ -76,7 +101,7 @@ public final class Dense {
     }
 
     private void sync(Parameters p) {
-        if (wtSource == p && wtVersion == p.version()) {
+        if (f64.current(p)) {
             return;
         }
         double[] v = p.values();
@@ -85,14 +110,48 @@ public final class Dense {
                 wt[i * out + o] = v[wOff + o * in + i];
             }
         }
-        wtSource = p;
-        wtVersion = p.version();
+        f64.mark(p);
+    }
+
+    private synchronized void allocate32() {
+        if (w32 == null) {
+            wt32 = new float[in * out];
+            b32 = new float[out];
+            g32 = new float[in * out + out];
+            scratch32 = new float[FloatDenseKernel.SCRATCH];
+            w32 = new float[in * out];
+        }
+    }
+
+    private void sync32(Parameters p) {
+        if (w32 == null) {
+            allocate32();
+        }
+        if (f32.current(p)) {
+            return;
+        }
+        double[] v = p.values();
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                float x = (float) v[wOff + o * in + i];
+                w32[o * in + i] = x;
+                wt32[i * out + o] = x;
+            }
+            b32[o] = (float) v[wOff + in * out + o];
+        }
+        f32.mark(p);
     }
 
     /** Fills y (n×out) with act(x·Wᵀ + b) for the n rows of x (n×in); act is LeakyReLU when {@code leaky}. */
     public void forward(Parameters p, double[] x, int n, double[] y, boolean leaky) {
         sync(p);
         kernel.forward(x, n, in, out, p.values(), wOff, wt, p.values(), biasOffset(), y, leaky);
+    }
+
+    /** {@link #forward(Parameters, double[], int, double[], boolean)} in float. */
+    public void forward(Parameters p, float[] x, int n, float[] y, boolean leaky) {
+        sync32(p);
+        kernel32.forward(x, n, in, out, w32, 0, wt32, b32, 0, y, leaky);
     }
 
     /**
@@ -104,6 +163,23 @@ public final class Dense {
         kernel.accumulateGradients(dy, x, n, in, out, p.gradients(), wOff, biasOffset(), scratch);
         if (dx != null) {
             kernel.backwardInput(dy, n, in, out, p.values(), wOff, wt, dx, xIsLeakyOutput ? x : null);
+        }
+    }
+
+    /**
+     * {@link #backward(Parameters, double[], int, double[], double[], boolean)} in float: the batch's weight and
+     * bias gradients are summed in float, then added to the double gradient buffer.
+     */
+    public void backward(Parameters p, float[] x, int n, float[] dy, float[] dx, boolean xIsLeakyOutput) {
+        sync32(p);
+        java.util.Arrays.fill(g32, 0f);
+        kernel32.accumulateGradients(dy, x, n, in, out, g32, 0, in * out, scratch32);
+        double[] g = p.gradients();
+        for (int j = 0; j < g32.length; j++) {
+            g[wOff + j] += g32[j];
+        }
+        if (dx != null) {
+            kernel32.backwardInput(dy, n, in, out, w32, 0, wt32, dx, xIsLeakyOutput ? x : null);
         }
     }
 }

@@ -1,18 +1,21 @@
 package org.kdeflow.train;
 
 import java.util.Arrays;
+import java.util.Locale;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.MiniBatches;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.flow.CouplingFlowF32;
+import org.kdeflow.flow.Flow;
 import org.kdeflow.nn.Adam;
-import org.kdeflow.nn.AdamF32;
 import org.kdeflow.nn.Parameters;
+import org.kdeflow.nn.Precision;
 import org.kdeflow.random.NumpyRandomState;
 
 /**
- * Maximum-likelihood training of a {@link CouplingFlow}: by default the homework's
- * {@code train(model, data, epochs, batch_size=64)}, step for step:
+ * Maximum-likelihood training of a {@link Flow} by mini-batch Adam on the mean negative log-likelihood. Two recipes:
+ *
+ * <p><b>notebook</b> ({@link Options#defaults()}): the homework's {@code train(model, data, epochs, batch_size=64)},
+ * step for step —
  * <ol>
  *   <li>split the data at random into ⌊0.9·N⌋ training and N − ⌊0.9·N⌋ validation points
  *       ({@link Dataset#randomSplit}, from {@code NumpyRandomState(seed)});</li>
@@ -25,12 +28,21 @@ import org.kdeflow.random.NumpyRandomState;
  *   <li>return the best snapshot, except — the homework's rule — with fewer than 500 validation points the final
  *       weights are kept.</li>
  * </ol>
- * Options change the batch size, learning rate, split fraction, seed, reshuffling (each epoch a fresh permutation
- * from {@code NumpyRandomState(seed + 1)}), and which weights are returned.
+ * A non-finite loss or gradient stops training with a message naming the epoch; the model is set back to the
+ * weights it had after the previous epoch, so it never holds NaN weights.
  *
- * <p>A non-finite loss or gradient stops training with a message naming the epoch; the model is set back to the
- * weights it had after the previous epoch, so it never holds NaN weights. With the same seed, data and initial
- * weights, training gives bit-identical weights (one thread, no reordering).
+ * <p><b>robust</b> ({@link Options#robust()}), for every other flow: a fresh batch order every epoch; AdamW
+ * (decoupled weight decay); a cosine learning-rate schedule over the planned steps; the gradient's global L2 norm
+ * clipped; early stopping when the validation loss has not improved for {@code patience} epochs, with the best
+ * weights restored; and a batch whose loss or gradient is not finite is skipped and counted
+ * ({@link TrainingResult#skippedBatches()}) rather than stopping the run, as long as some batch of the epoch
+ * succeeds. Data-dependent initialisation ({@link Flow#initializeFromData}) runs on the first training batch. How
+ * each default was chosen is in docs/flow.md.
+ *
+ * <p>The networks' products run in {@link Options#precision()} (float32 as PyTorch trains by default, or float64);
+ * weights, optimizer state and everything else stay double, so snapshots, checkpoints and model files are double in
+ * either case. With the same seed, data and initial weights, training gives bit-identical weights (one thread, no
+ * reordering).
  *
  * <p>{@link #start} returns a {@link Session} that runs epoch by epoch and exports/imports its complete
  * {@link State} (epoch, weights, Adam moments and step, best snapshot, losses, shuffling stream), for checkpoints.
@@ -47,42 +59,72 @@ public final class Trainer {
         FINAL
     }
 
-    /**
-     * The arithmetic of the training steps. {@link #F64} (the default) trains the flow's double weights directly;
-     * {@link #F32} trains a float32 copy ({@link CouplingFlowF32}, with {@link org.kdeflow.nn.AdamF32}) as PyTorch
-     * does by default, twice as many values per vector register: the flow's weights are copied to float at the start
-     * and back (exactly) after every epoch, so snapshots, listeners and the returned model are doubles as usual.
-     * Validation losses are then computed in float too. Checkpoints ({@link Session#state()}) are not supported.
-     */
-    public enum Precision {
-        /** Double precision (default). */
-        F64,
-        /** Single precision (opt-in). */
-        F32
+    /** The learning rate over the run. */
+    public enum Schedule {
+        /** The same learning rate at every step. */
+        CONSTANT,
+        /** lr_t = lr·½(1 + cos(π·t/T)) over the T = epochs × batches planned steps (Loshchilov &amp; Hutter 2017). */
+        COSINE
+    }
+
+    /** The two training recipes. */
+    public enum Recipe {
+        /** The homework's loop, bit for bit. */
+        NOTEBOOK,
+        /** The default for every flow but the homework's (see the class comment). */
+        ROBUST;
+
+        /** The recipe's options. */
+        public Options options() {
+            return this == NOTEBOOK ? Options.defaults() : Options.robust();
+        }
+
+        /** Parses "notebook" or "robust". */
+        public static Recipe parse(String s) {
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "notebook" -> NOTEBOOK;
+                case "robust" -> ROBUST;
+                default -> throw new IllegalArgumentException("unknown recipe '" + s + "' (expected notebook or robust)");
+            };
+        }
     }
 
     /** Validation sets smaller than this make the homework return the final weights. */
     public static final int NOTEBOOK_MIN_VALIDATION = 500;
 
     /**
-     * Training settings; {@link #defaults()} are the homework's. Build variations with the {@code with…} methods.
+     * Training settings; {@link #defaults()} are the homework's, {@link #robust()} the robust recipe's. Build
+     * variations with the {@code with…} methods.
      *
-     * @param epochs number of epochs (the homework's {@code train} default: 100)
-     * @param batchSize mini-batch size (64)
-     * @param learningRate Adam's step size (1e-3)
+     * @param epochs number of epochs (the most, with early stopping)
+     * @param batchSize mini-batch size
+     * @param learningRate Adam's (peak) step size
      * @param seed seeds the split (and the reshuffling stream, seed + 1)
-     * @param trainFraction fraction of points for training (0.9)
+     * @param trainFraction fraction of points for training
      * @param reshuffle a fresh batch order every epoch (false: fixed order)
-     * @param selection which weights to return (NOTEBOOK)
-     * @param precision the arithmetic of the training steps (F64)
+     * @param selection which weights to return
+     * @param precision the arithmetic of the networks' products
+     * @param weightDecay AdamW's decoupled weight decay λ (0: plain Adam)
+     * @param schedule the learning rate over the run
+     * @param clipNorm the largest global L2 norm of a step's gradient (0: no clipping)
+     * @param patience stop when the validation loss has not improved for this many epochs (0: never)
+     * @param skipNonFinite skip (and count) a batch whose loss or gradient is not finite instead of stopping
      */
     public record Options(int epochs, int batchSize, double learningRate, long seed, double trainFraction,
-            boolean reshuffle, Selection selection, Precision precision) {
+            boolean reshuffle, Selection selection, Precision precision, double weightDecay, Schedule schedule,
+            double clipNorm, int patience, boolean skipNonFinite) {
 
-        /** Options in double precision. */
+        /** Options in double precision with the notebook's optimiser. */
         public Options(int epochs, int batchSize, double learningRate, long seed, double trainFraction,
                 boolean reshuffle, Selection selection) {
             this(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, Precision.F64);
+        }
+
+        /** Options with the notebook's optimiser (Adam, constant rate, no clipping, no early stopping). */
+        public Options(int epochs, int batchSize, double learningRate, long seed, double trainFraction,
+                boolean reshuffle, Selection selection, Precision precision) {
+            this(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision, 0.0,
+                    Schedule.CONSTANT, 0.0, 0, false);
         }
 
         public Options {
@@ -107,6 +149,19 @@ public final class Trainer {
             if (selection == null) {
                 throw new IllegalArgumentException("selection must not be null");
             }
+            if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
+                throw new IllegalArgumentException("weight decay must be a number >= 0, got " + weightDecay);
+            }
+            if (schedule == null) {
+                throw new IllegalArgumentException("schedule must not be null");
+            }
+            if (!(clipNorm >= 0) || !Double.isFinite(clipNorm)) {
+                throw new IllegalArgumentException("gradient clipping norm must be a number >= 0 (0: none), got "
+                        + clipNorm);
+            }
+            if (patience < 0) {
+                throw new IllegalArgumentException("patience must be >= 0 (0: no early stopping), got " + patience);
+            }
         }
 
         /** The homework's settings: 100 epochs, batches of 64, lr 1e-3, seed 0, 90/10 split, fixed order. */
@@ -114,36 +169,79 @@ public final class Trainer {
             return new Options(100, 64, 1e-3, 0, 0.9, false, Selection.NOTEBOOK);
         }
 
+        /**
+         * The robust recipe: at most 500 epochs, batches of 64 in a fresh order each epoch, AdamW with peak lr 2e-3
+         * and weight decay 1e-5, cosine schedule, gradients clipped at norm 10, early stopping after 50 epochs
+         * without improvement, best weights, non-finite batches skipped. (Chosen as docs/flow.md describes.)
+         */
+        public static Options robust() {
+            return new Options(500, 64, 2e-3, 0, 0.9, true, Selection.BEST, Precision.F64, 1e-5, Schedule.COSINE,
+                    10.0, 50, true);
+        }
+
         public Options withEpochs(int e) {
-            return new Options(e, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision);
+            return new Options(e, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
         }
 
         public Options withBatchSize(int b) {
-            return new Options(epochs, b, learningRate, seed, trainFraction, reshuffle, selection, precision);
+            return new Options(epochs, b, learningRate, seed, trainFraction, reshuffle, selection, precision,
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
         }
 
         public Options withLearningRate(double lr) {
-            return new Options(epochs, batchSize, lr, seed, trainFraction, reshuffle, selection, precision);
+            return new Options(epochs, batchSize, lr, seed, trainFraction, reshuffle, selection, precision,
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
         }
 
         public Options withSeed(long s) {
-            return new Options(epochs, batchSize, learningRate, s, trainFraction, reshuffle, selection, precision);
+            return new Options(epochs, batchSize, learningRate, s, trainFraction, reshuffle, selection, precision,
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
         }
 
         public Options withTrainFraction(double f) {
-            return new Options(epochs, batchSize, learningRate, seed, f, reshuffle, selection, precision);
+            return new Options(epochs, batchSize, learningRate, seed, f, reshuffle, selection, precision,
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
         }
 
         public Options withReshuffle(boolean r) {
-            return new Options(epochs, batchSize, learningRate, seed, trainFraction, r, selection, precision);
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, r, selection, precision,
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
         }
 
         public Options withSelection(Selection s) {
-            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, s, precision);
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, s, precision,
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
         }
 
         public Options withPrecision(Precision p) {
-            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, p);
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, p,
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
+        }
+
+        public Options withWeightDecay(double wd) {
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
+                    wd, schedule, clipNorm, patience, skipNonFinite);
+        }
+
+        public Options withSchedule(Schedule s) {
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
+                    weightDecay, s, clipNorm, patience, skipNonFinite);
+        }
+
+        public Options withClipNorm(double c) {
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
+                    weightDecay, schedule, c, patience, skipNonFinite);
+        }
+
+        public Options withPatience(int pat) {
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
+                    weightDecay, schedule, clipNorm, pat, skipNonFinite);
+        }
+
+        public Options withSkipNonFinite(boolean skip) {
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
+                    weightDecay, schedule, clipNorm, patience, skip);
         }
     }
 
@@ -158,31 +256,55 @@ public final class Trainer {
         return new Trainer(Options.defaults().withEpochs(epochs));
     }
 
+    /** A trainer with the robust recipe. */
+    public static Trainer robust() {
+        return new Trainer(Options.robust());
+    }
+
     public Options options() {
         return options;
     }
 
     /** Trains {@code flow} in place on {@code data}; see the class comment. */
-    public TrainingResult fit(CouplingFlow flow, Dataset data) {
+    public TrainingResult fit(Flow flow, Dataset data) {
         return fit(flow, data, TrainingListener.NONE);
     }
 
     /** Trains {@code flow} in place, reporting to {@code listener}. */
+    public TrainingResult fit(Flow flow, Dataset data, TrainingListener listener) {
+        return start(flow, data).run(listener);
+    }
+
+    /** Trains the homework's flow in place on {@code data}. */
+    public TrainingResult fit(CouplingFlow flow, Dataset data) {
+        return fit(flow.asFlow(), data, TrainingListener.NONE);
+    }
+
+    /** Trains the homework's flow in place, reporting to {@code listener}. */
     public TrainingResult fit(CouplingFlow flow, Dataset data, TrainingListener listener) {
-        Session s = start(flow, data);
-        return s.run(listener);
+        return fit(flow.asFlow(), data, listener);
     }
 
     /** Prepares a run (split, batches, optimizer) without training yet. */
+    public Session start(Flow flow, Dataset data) {
+        return new Session(flow, split(flow.dim(), data));
+    }
+
+    /** Prepares a run of the homework's flow. */
     public Session start(CouplingFlow flow, Dataset data) {
-        return new Session(flow, split(flow, data));
+        return start(flow.asFlow(), data);
     }
 
     /**
      * Prepares a run on an explicit split (a resumed checkpoint's), instead of splitting {@code data} at random.
      */
-    public Session start(CouplingFlow flow, Dataset.Split split) {
+    public Session start(Flow flow, Dataset.Split split) {
         return new Session(flow, split);
+    }
+
+    /** Prepares a run of the homework's flow on an explicit split. */
+    public Session start(CouplingFlow flow, Dataset.Split split) {
+        return start(flow.asFlow(), split);
     }
 
     /**
@@ -232,10 +354,9 @@ public final class Trainer {
         }
     }
 
-    private Dataset.Split split(CouplingFlow flow, Dataset data) {
-        if (data.dim() != flow.dim()) {
-            throw new IllegalArgumentException("data have dimension " + data.dim() + ", flow has dimension "
-                    + flow.dim());
+    private Dataset.Split split(int dim, Dataset data) {
+        if (data.dim() != dim) {
+            throw new IllegalArgumentException("data have dimension " + data.dim() + ", flow has dimension " + dim);
         }
         int nTrain = (int) (data.size() * options.trainFraction());
         if (nTrain < 1 || data.size() - nTrain < 1) {
@@ -248,28 +369,29 @@ public final class Trainer {
 
     /** One training run, epoch by epoch. Not thread-safe. */
     public final class Session {
-        private final CouplingFlow flow;
+        private final Flow flow;
         private final Parameters p;
         private final Dataset train;
         private final Dataset valid;
         private MiniBatches batches;
         private final MiniBatches validBatches;
         private final Adam adam;
-        private final CouplingFlow.Workspace ws;
-        private final CouplingFlowF32 f32;
-        private final AdamF32 adam32;
+        private final Flow.Workspace ws;
         private final double[] batch;
         private final double[] lastGood;
         private final double[] trainLosses;
         private final double[] validLosses;
+        private final long totalSteps;
         private double[] best;
         private int bestEpoch;
         private double bestValid = Double.POSITIVE_INFINITY;
         private int epoch;
         private long elapsedNanos;
+        private long skipped;
         private String stopReason;
+        private int earlyStopEpoch;
 
-        private Session(CouplingFlow flow, Dataset.Split split) {
+        private Session(Flow flow, Dataset.Split split) {
             if (split.first().dim() != flow.dim() || split.second().dim() != flow.dim()) {
                 throw new IllegalArgumentException("data have dimension " + split.first().dim()
                         + ", flow has dimension " + flow.dim());
@@ -287,21 +409,27 @@ public final class Trainer {
                     : MiniBatches.fixed(train.size(), bs);
             this.validBatches = MiniBatches.fixed(valid.size(), bs);
             int cap = Math.min(bs, Math.max(train.size(), valid.size()));
-            if (options.precision() == Precision.F32) {
-                this.adam = null;
-                this.ws = null;
-                this.f32 = new CouplingFlowF32(flow, cap);
-                this.adam32 = new AdamF32(p.size(), options.learningRate());
-            } else {
-                this.adam = new Adam(p.size(), options.learningRate());
-                this.ws = flow.workspace(cap);
-                this.f32 = null;
-                this.adam32 = null;
-            }
+            this.adam = new Adam(p.size(), options.learningRate(), options.weightDecay());
+            this.ws = flow.workspace(cap, options.precision());
             this.batch = new double[cap * flow.dim()];
             this.lastGood = new double[p.size()];
             this.trainLosses = new double[options.epochs()];
             this.validLosses = new double[options.epochs()];
+            this.totalSteps = (long) options.epochs() * batches.batchCount();
+            if (options.skipNonFinite()) {
+                // the robust recipe's data-dependent initialisation on the first training batch (in file order)
+                int m = Math.min(bs, train.size());
+                train.copyRows(identity(m), 0, m, batch);
+                flow.initializeFromData(batch, m);
+            }
+        }
+
+        private int[] identity(int m) {
+            int[] o = new int[m];
+            for (int i = 0; i < m; i++) {
+                o[i] = i;
+            }
+            return o;
         }
 
         public Dataset trainSet() {
@@ -318,18 +446,31 @@ public final class Trainer {
         }
 
         public boolean finished() {
-            return epoch >= options.epochs() || stopReason != null;
+            return epoch >= options.epochs() || stopReason != null || earlyStopEpoch > 0;
         }
 
-        /** Why the run stopped early, or null. */
+        /** Why the run stopped abnormally (a non-finite loss, a request), or null. Early stopping is not abnormal. */
         public String stopReason() {
             return stopReason;
         }
 
+        /** Batches skipped so far because their loss or gradient was not finite. */
+        public long skippedBatches() {
+            return skipped;
+        }
+
+        private double learningRate(long step) {
+            if (options.schedule() == Schedule.CONSTANT) {
+                return options.learningRate();
+            }
+            double f = Math.min(1.0, (double) step / totalSteps);
+            return options.learningRate() * 0.5 * (1 + Math.cos(Math.PI * f));
+        }
+
         /**
          * Runs one epoch: training steps over every batch, then the validation loss. Returns false (and sets
-         * {@link #stopReason()}) when a loss or gradient was not finite; the weights are then those after the
-         * previous epoch.
+         * {@link #stopReason()}) when training had to stop on a non-finite loss or gradient; the weights are then
+         * those after the previous epoch.
          */
         public boolean runEpoch() {
             if (finished()) {
@@ -342,26 +483,43 @@ public final class Trainer {
             int[] order = batches.order();
             double sum = 0;
             int nb = batches.batchCount();
+            int good = 0;
             for (int b = 0; b < nb; b++) {
                 int from = batches.from(b);
                 int to = batches.to(b);
                 train.copyRows(order, from, to, batch);
-                double loss = f32 != null ? f32.lossAndGradient(batch, to - from)
-                        : flow.lossAndGradient(batch, to - from, ws);
-                if (!Double.isFinite(loss)) {
-                    return fail("epoch " + e + ": the training loss (" + loss + ") of batch " + (b + 1) + " of " + nb
+                double loss = flow.lossAndGradient(batch, to - from, ws);
+                boolean finite = Double.isFinite(loss) && clipGradient();
+                if (!finite) {
+                    if (options.skipNonFinite()) {
+                        skipped++;
+                        continue;
+                    }
+                    if (!Double.isFinite(loss)) {
+                        return fail("epoch " + e + ": the training loss (" + loss + ") of batch " + (b + 1) + " of "
+                                + nb + " is not finite");
+                    }
+                    return fail("epoch " + e + ": the gradient of batch " + (b + 1) + " of " + nb
                             + " is not finite");
                 }
-                if (!step()) {
+                long step = adam.steps();
+                if (!adam.step(p, learningRate(step))) {
+                    if (options.skipNonFinite()) {
+                        // the update overflowed: undo this epoch's damage by returning to the epoch's start
+                        p.copyFrom(lastGood);
+                        skipped++;
+                        continue;
+                    }
                     return fail("epoch " + e + ": the gradient of batch " + (b + 1) + " of " + nb
                             + " is not finite");
                 }
                 sum += loss;
+                good++;
             }
-            if (f32 != null) {
-                f32.store();
+            if (good == 0) {
+                return fail("epoch " + e + ": the loss or gradient of every batch was not finite");
             }
-            double trainLoss = sum / nb;
+            double trainLoss = sum / good;
             double validLoss = validationLoss();
             if (!Double.isFinite(validLoss)) {
                 return fail("epoch " + e + ": the validation loss is not finite (" + validLoss + ")");
@@ -376,33 +534,46 @@ public final class Trainer {
                     best = new double[p.size()];
                 }
                 System.arraycopy(p.values(), 0, best, 0, best.length);
+            } else if (options.patience() > 0 && e - bestEpoch >= options.patience() && e < options.epochs()) {
+                earlyStopEpoch = e;
             }
             elapsedNanos += System.nanoTime() - t0;
             return true;
         }
 
-        private boolean step() {
-            if (f32 == null) {
-                return adam.step(p);
+        /** Scales the gradient to the clipping norm when it is longer; false when it is not finite. */
+        private boolean clipGradient() {
+            double[] g = p.gradients();
+            if (options.clipNorm() <= 0) {
+                return p.gradientsFinite();
             }
-            boolean ok = adam32.step(f32.values(), f32.gradients());
-            f32.changed();
-            return ok;
+            double s = 0;
+            for (double v : g) {
+                s += v * v;
+            }
+            if (!Double.isFinite(s)) {
+                return false;
+            }
+            double norm = Math.sqrt(s);
+            if (norm > options.clipNorm()) {
+                double c = options.clipNorm() / norm;
+                for (int k = 0; k < g.length; k++) {
+                    g[k] *= c;
+                }
+            }
+            return true;
         }
 
         private boolean fail(String why) {
             p.copyFrom(lastGood);
-            if (f32 != null) {
-                f32.load();
-            }
             stopReason = "training stopped at " + why + "; keeping the weights from "
                     + (epoch == 0 ? "before training" : "after epoch " + epoch);
             return false;
         }
 
         /**
-         * The current weights' mean validation loss: mean over fixed-order batches of the batch-mean NLL (in float
-         * with {@link Precision#F32}, of the float weights).
+         * The current weights' mean validation loss: mean over fixed-order batches of the batch-mean NLL (the
+         * networks' products in the training precision).
          */
         public double validationLoss() {
             double sum = 0;
@@ -412,8 +583,7 @@ public final class Trainer {
                 int from = validBatches.from(b);
                 int to = validBatches.to(b);
                 valid.copyRows(order, from, to, batch);
-                sum += f32 != null ? f32.meanNegLogLikelihood(batch, to - from)
-                        : flow.meanNegLogLikelihood(batch, to - from, ws);
+                sum += flow.meanNegLogLikelihood(batch, to - from, ws);
             }
             return sum / nb;
         }
@@ -451,16 +621,11 @@ public final class Trainer {
             }
             return new TrainingResult(Arrays.copyOf(trainLosses, epoch), Arrays.copyOf(validLosses, epoch),
                     bestEpoch, bestEpoch == 0 ? Double.NaN : bestValid, finalValid, elapsedNanos * 1e-9, w, epoch,
-                    options.epochs(), train.size(), valid.size(), stopReason);
+                    options.epochs(), train.size(), valid.size(), stopReason, skipped, earlyStopEpoch);
         }
 
-        /**
-         * A snapshot of everything needed to continue this run later.
-         *
-         * @throws UnsupportedOperationException with {@link Precision#F32} (float runs cannot be checkpointed)
-         */
+        /** A snapshot of everything needed to continue this run later. */
         public State state() {
-            requireDouble();
             return new State(epoch, p.values(), adam.state(), best, bestEpoch, bestValid,
                     Arrays.copyOf(trainLosses, epoch), Arrays.copyOf(validLosses, epoch), batches.rngState(),
                     elapsedNanos);
@@ -469,11 +634,8 @@ public final class Trainer {
         /**
          * Continues from a {@link #state()} taken with the same options, data and architecture: restores weights,
          * optimizer, best snapshot, losses and the shuffling stream.
-         *
-         * @throws UnsupportedOperationException with {@link Precision#F32} (float runs cannot be checkpointed)
          */
         public void restore(State s) {
-            requireDouble();
             if (s.weights().length != p.size()) {
                 throw new IllegalArgumentException("state holds " + s.weights().length + " weights, model has "
                         + p.size());
@@ -500,13 +662,6 @@ public final class Trainer {
             }
             elapsedNanos = s.elapsedNanos();
             stopReason = null;
-        }
-
-        private void requireDouble() {
-            if (f32 != null) {
-                throw new UnsupportedOperationException("checkpoints are not supported with float32 training "
-                        + "(precision F32)");
-            }
         }
     }
 }

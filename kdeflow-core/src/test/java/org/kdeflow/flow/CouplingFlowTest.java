@@ -60,7 +60,7 @@ class CouplingFlowTest {
         }
         // offsets tile the flat buffer without gaps, in order
         int next = 0;
-        for (CouplingFlow.Slot s : f.parameterLayout().values()) {
+        for (Slot s : f.parameterLayout().values()) {
             assertEquals(next, s.offset());
             next += s.size();
         }
@@ -109,7 +109,7 @@ class CouplingFlowTest {
     @Test
     void samplesCarryTheirLogDensityAndStepsStartAtThePrior() {
         CouplingFlow f = FlowFixtures.randomFlow(CouplingFlow.Architecture.homework(4), 10);
-        CouplingFlow.Sample s = f.sampleWithLogProbability(700, new NumpyRandomState(4));
+        Flow.Sample s = f.sampleWithLogProbability(700, new NumpyRandomState(4));
         assertArrayEquals(f.logProbability(s.x()), s.logProb(), 1e-10);
 
         List<Dataset> steps = f.sampleEachStep(700, new NumpyRandomState(4));
@@ -121,7 +121,7 @@ class CouplingFlowTest {
         assertNotEquals(steps.get(0).get(0, 1), steps.get(4).get(0, 1));
         assertArrayEquals(z, f.toNoise(steps.get(4)).toArray(), 1e-10, "toNoise inverts sampling");
 
-        CouplingFlow.Trace t = f.trace(steps.get(4));
+        Flow.Trace t = f.trace(steps.get(4));
         for (int k = 0; k <= 4; k++) {
             assertArrayEquals(steps.get(k).toArray(), t.steps().get(k).toArray(), 1e-10, "step " + k);
         }
@@ -145,7 +145,7 @@ class CouplingFlowTest {
     void untrainedFlowIsTheStandardNormalUpToTheShift() {
         // σ = 0: every layer only shifts, so log|det J| = 0 and log p(x) = log N(f⁻¹(x))
         CouplingFlow f = CouplingFlow.homework(2, 3);
-        CouplingFlow.Trace t = f.trace(Dataset.ofRows(new double[][] {{0.3, -1}, {2, 1}}));
+        Flow.Trace t = f.trace(Dataset.ofRows(new double[][] {{0.3, -1}, {2, 1}}));
         for (double[] ld : t.logDet()) {
             assertArrayEquals(new double[] {0, 0}, ld, 0.0);
         }

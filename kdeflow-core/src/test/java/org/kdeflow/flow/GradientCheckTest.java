@@ -37,7 +37,7 @@ class GradientCheckTest {
     void everyParameterGradientMatchesCentralDifferences(CouplingFlow flow) {
         int n = 6;
         double[] x = FlowFixtures.gaussian(n, flow.dim(), 23);
-        CouplingFlow.Workspace ws = flow.workspace(n);
+        Flow.Workspace ws = flow.workspace(n);
         Parameters p = flow.parameters();
         double loss = flow.lossAndGradient(x, n, ws);
         assertEquals(loss, flow.meanNegLogLikelihood(x, n, ws), 0.0, "loss of the gradient pass");
@@ -90,7 +90,7 @@ class GradientCheckTest {
         double z1 = 1.5 * Math.exp(-0.17);
         double logP = -0.5 * (1 + z1 * z1) - Math.log(2 * Math.PI) - 0.17;
         assertEquals(logP, f.logDensity(1, 2), 1e-15);
-        CouplingFlow.Workspace ws = f.workspace(1);
+        Flow.Workspace ws = f.workspace(1);
         double loss = f.lossAndGradient(new double[] {1, 2}, 1, ws);
         assertEquals(-logP, loss, 1e-15);
         int sf = f.parameterLayout().get("layers.0.scale_factor").offset();

@@ -31,15 +31,15 @@ class DenseKernelTest {
     void vectorKernelIsChosenWhenTheModuleIsPresent() {
         // the build runs tests with --add-modules jdk.incubator.vector
         assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
-        assertTrue(DenseKernel.get().name().startsWith("vector"), DenseKernel.get().name());
-        assertEquals("scalar", DenseKernel.scalar().name());
+        assertTrue(Kernels.get().dense().name().startsWith("vector"), Kernels.get().dense().name());
+        assertEquals("scalar", Kernels.scalar().dense().name());
     }
 
     @ParameterizedTest(name = "in={0} out={1} n={2}")
     @MethodSource("shapes")
     void vectorAndScalarKernelsAgree(int in, int out, int n) {
-        DenseKernel vec = DenseKernel.get();
-        DenseKernel sca = DenseKernel.scalar();
+        DenseKernel vec = Kernels.get().dense();
+        DenseKernel sca = Kernels.scalar().dense();
         SplittableRandom rnd = new SplittableRandom(in * 1000 + out * 10 + n);
         int wOff = 3;
         double[] w = random(rnd, wOff + in * out + out + 2);
@@ -88,20 +88,22 @@ class DenseKernelTest {
         }
         double[][] a = {x.clone(), m.clone(), v.clone()};
         double[][] b = {x.clone(), m.clone(), v.clone()};
-        assertTrue(DenseKernel.get().adamUpdate(a[0], g, a[1], a[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3, 1e-8));
-        assertTrue(DenseKernel.scalar().adamUpdate(b[0], g, b[1], b[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3, 1e-8));
+        assertTrue(Kernels.get().adam().update(a[0], g, a[1], a[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3, 1e-8));
+        assertTrue(Kernels.scalar().adam().update(b[0], g, b[1], b[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3,
+                1e-8));
         for (int q = 0; q < 3; q++) {
             assertArrayEquals(b[q], a[q]);
         }
         g[len / 2] = Double.NaN;
-        assertTrue(!DenseKernel.get().adamUpdate(a[0], g, a[1], a[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3, 1e-8));
-        assertTrue(!DenseKernel.scalar().adamUpdate(b[0], g, b[1], b[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3, 1e-8));
+        assertTrue(!Kernels.get().adam().update(a[0], g, a[1], a[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3, 1e-8));
+        assertTrue(!Kernels.scalar().adam().update(b[0], g, b[1], b[2], len, 0.9, 0.999, 0.1, 1e-3, 0.01, 0.3,
+                1e-8));
     }
 
     /** A 2→2 layer worked by hand: W = [[1, 2], [3, 4]], b = [0.5, −10], x = [1, −1]. */
     @Test
     void smallLayerByHand() {
-        for (DenseKernel k : new DenseKernel[] {DenseKernel.get(), DenseKernel.scalar()}) {
+        for (Kernels k : new Kernels[] {Kernels.get(), Kernels.scalar()}) {
             Parameters p = new Parameters(6);
             p.copyFrom(new double[] {1, 2, 3, 4, 0.5, -10});
             Dense d = new Dense(2, 2, 0, k);

@@ -4,12 +4,11 @@ import java.util.Arrays;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.ToyDatasets;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.flow.CouplingFlowF32;
-import org.kdeflow.nn.AdamF32;
+import org.kdeflow.flow.Flow;
+import org.kdeflow.kernels.Kernels;
 import org.kdeflow.nn.Dense;
-import org.kdeflow.kernels.DenseKernel;
-import org.kdeflow.kernels.FloatDenseKernel;
 import org.kdeflow.nn.Parameters;
+import org.kdeflow.nn.Precision;
 import org.kdeflow.random.NumpyRandomState;
 import org.kdeflow.train.Trainer;
 import org.kdeflow.train.TrainingResult;
@@ -25,12 +24,12 @@ public final class FlowBench {
 
     /** What to run. */
     public record Config(String dist, int n, int numGaussians, int layers, int epochs, int batch, int repeats,
-            long dataSeed, long initSeed, int testN, long testSeed, Trainer.Precision precision) {
+            long dataSeed, long initSeed, int testN, long testSeed, Precision precision) {
         /** A configuration training in double precision. */
         public Config(String dist, int n, int numGaussians, int layers, int epochs, int batch, int repeats,
                 long dataSeed, long initSeed, int testN, long testSeed) {
             this(dist, n, numGaussians, layers, epochs, batch, repeats, dataSeed, initSeed, testN, testSeed,
-                    Trainer.Precision.F64);
+                    Precision.F64);
         }
 
         public Config {
@@ -114,10 +113,10 @@ public final class FlowBench {
         int steps = c.epochs() * ((nTrain + c.batch() - 1) / c.batch());
         double perStep = median(c.repeats() > 1 ? Arrays.copyOfRange(allocated, 1, allocated.length) : allocated)
                 / steps;
-        boolean f32 = c.precision() == Trainer.Precision.F32;
-        String kernel = f32 ? "float32 " + FloatDenseKernel.get().name() : DenseKernel.get().name();
+        boolean f32 = c.precision() == Precision.F32;
+        String kernel = f32 ? "float32 " + Kernels.get().denseF32().name() : Kernels.get().dense().name();
         return new Result(c, kernel, secs, cpu, median, medianCpu, flops, flops / medianCpu * 1e-9,
-                layerGflops(DenseKernel.get()), layerGflops(DenseKernel.scalar()), nll, firstResult.finalValidLoss(),
+                layerGflops(Kernels.get()), layerGflops(Kernels.scalar()), nll, firstResult.finalValidLoss(),
                 nTrain, nValid, perStep, stepProfile(c, data));
     }
 
@@ -127,22 +126,10 @@ public final class FlowBench {
         double[] x = new double[n * data.dim()];
         System.arraycopy(data.toArray(), 0, x, 0, x.length);
         CouplingFlow f = CouplingFlow.homework(c.layers(), c.initSeed());
-        double lg;
-        double ad;
-        if (c.precision() == Trainer.Precision.F32) {
-            CouplingFlowF32 f32 = new CouplingFlowF32(f, n);
-            AdamF32 adam = new AdamF32(f.parameters().size(), 1e-3);
-            lg = micros(500, () -> f32.lossAndGradient(x, n));
-            ad = micros(500, () -> {
-                adam.step(f32.values(), f32.gradients());
-                f32.changed();
-            });
-        } else {
-            CouplingFlow.Workspace ws = f.workspace(n);
-            org.kdeflow.nn.Adam adam = new org.kdeflow.nn.Adam(f.parameters().size(), 1e-3);
-            lg = micros(500, () -> f.lossAndGradient(x, n, ws));
-            ad = micros(500, () -> adam.step(f.parameters()));
-        }
+        Flow.Workspace ws = f.workspace(n, c.precision());
+        org.kdeflow.nn.Adam adam = new org.kdeflow.nn.Adam(f.parameters().size(), 1e-3);
+        double lg = micros(500, () -> f.lossAndGradient(x, n, ws));
+        double ad = micros(500, () -> adam.step(f.parameters()));
         double[] layer = new double[6];
         int[][] shapes = {{2, 32}, {32, 32}, {32, 2}};
         for (int k = 0; k < shapes.length; k++) {
@@ -209,7 +196,7 @@ public final class FlowBench {
     }
 
     /** GFLOP/s of one 64×32 by 32×32 layer forward (bias and LeakyReLU fused), median of 9 timed blocks. */
-    public static double layerGflops(DenseKernel kernel) {
+    public static double layerGflops(Kernels kernel) {
         int n = 64;
         int in = 32;
         int out = 32;
@@ -219,7 +206,7 @@ public final class FlowBench {
         double[] x = new double[n * in];
         new NumpyRandomState(1).fillGauss(x);
         double[] y = new double[n * out];
-        int reps = kernel == DenseKernel.scalar() ? 2000 : 20000;
+        int reps = kernel == Kernels.scalar() ? 2000 : 20000;
         double[] t = new double[9];
         double sink = 0;
         for (int warm = 0; warm < 3; warm++) {

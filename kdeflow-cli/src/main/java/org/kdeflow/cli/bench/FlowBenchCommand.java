@@ -28,7 +28,7 @@ public final class FlowBenchCommand implements Callable<Integer> {
     int repeats;
     @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", converter = org.kdeflow.cli.PrecisionConverter.class,
             description = "Arithmetic of the training steps: f64 (default) or f32 (float32, as PyTorch trains).")
-    org.kdeflow.train.Trainer.Precision precision;
+    org.kdeflow.nn.Precision precision;
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     java.nio.file.Path json;
 
@@ -56,7 +56,7 @@ public final class FlowBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  dense arithmetic   %.1f GFLOP/s of CPU time  (%.1f GFLOP per run)%n", r.gflops(),
                 r.flopsPerRun() * 1e-9);
         out.printf(Locale.ROOT, "  one 64x32x32 layer %.1f GFLOP/s %s kernel, %.1f GFLOP/s scalar kernel (double)%n",
-                r.layerGflopsVector(), org.kdeflow.kernels.DenseKernel.get().name(), r.layerGflopsScalar());
+                r.layerGflopsVector(), org.kdeflow.kernels.Kernels.get().dense().name(), r.layerGflopsScalar());
         out.printf(Locale.ROOT, "  allocation         %.0f bytes per training step (warm runs; epochs' summaries "
                 + "included)%n", r.bytesPerStep());
         FlowBench.StepProfile sp = r.step();
