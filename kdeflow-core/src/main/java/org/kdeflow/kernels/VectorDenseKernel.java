@@ -6,131 +6,495 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The {@link DenseKernel} on {@code jdk.incubator.vector} (loaded only when that module is present). Lanes run over
- * the contiguous dimension of each product — the outputs of a row for Y = X·Wᵀ (reading the transposed copy Wᵀ), the
- * inputs for dY·W and dYᵀ·X — with up to four independent accumulators per row so that one broadcast feeds four
- * fused multiply-adds. A 32-wide layer is then four 8-lane registers. Narrow sides (fewer columns than lanes, such as
- * the 2-wide input and output of the coupling networks) use lane-wise dot products over the other side instead.
+ * The {@link DenseKernel} on {@code jdk.incubator.vector} (loaded only when that module is present).
+ *
+ * <p>All three products are one shape, C = A·B with lanes over the contiguous columns of B and C:
+ * <ul>
+ *   <li>forward, Y = X·Wᵀ + b: A = X (n×in), B = Wᵀ (in×out), C = Y;</li>
+ *   <li>input gradient, dX = dY·W: A = dY (n×out), B = W (out×in), C = dX;</li>
+ *   <li>weight gradient, dW += dYᵀ·X: A = dYᵀ (out×n, read through strides), B = X (n×in), C = dW.</li>
+ * </ul>
+ * One register-blocked micro-kernel ({@link #gemm}) computes blocks of 4 rows × 2 vectors (eight independent
+ * fused multiply-add chains sharing each load of B and each broadcast of A), then 1-row and 1-vector remainders.
+ * Every element is the same ordered sum whatever block it falls in — start (bias or 0), then fused multiply-adds in
+ * increasing order of the inner index — so blocking changes speed, not bits. Columns beyond the last full vector use
+ * lane-wise dot products along the inner dimension (reading W or Wᵀ row-wise), and narrow sides (fewer columns than
+ * lanes, such as the 2-wide input and output of the homework's networks) use dot products or lanes over the other
+ * side.
  */
 final class VectorDenseKernel implements DenseKernel {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final double SLOPE = DenseKernel.LEAKY_SLOPE;
 
+    /** No activation after the product. */
+    private static final int NONE = 0;
+    /** LeakyReLU after the product (forward of a hidden layer). */
+    private static final int LEAKY = 1;
+    /** Times the leaky-ReLU derivative read from h (input gradient through a hidden layer). */
+    private static final int LEAKY_GRAD = 2;
+
     @Override
     public void forward(double[] x, int n, int in, int out, double[] w, int wOff, double[] wt, double[] b, int bOff,
             double[] y, boolean leaky) {
         if (out < L) {
             if (in >= L) {
-                narrowDots(x, n, in, w, wOff, out, b, bOff, y, leaky, null);
+                narrowDots(x, n, in, w, wOff, 0, out, out, b, bOff, y, leaky ? LEAKY : NONE, null);
             } else {
                 forwardNarrow(x, n, in, out, w, wOff, b, bOff, y, leaky);
             }
             return;
         }
-        int r = 0;
-        if (out == 4 * L) {
+        int full = out - out % L;
+        gemm(x, 0, in, 1, n, in, wt, 0, out, full, y, 0, b, bOff, 0, leaky ? LEAKY : NONE, null);
+        if (full < out) {
+            narrowDots(x, n, in, w, wOff, full, out, out, b, bOff, y, leaky ? LEAKY : NONE, null);
+        }
+    }
+
+    @Override
+    public void backwardInput(double[] dy, int n, int in, int out, double[] w, int wOff, double[] wt, double[] dx,
+            double[] hPrev) {
+        int act = hPrev != null ? LEAKY_GRAD : NONE;
+        if (in < L) {
+            if (out >= L) {
+                narrowDots(dy, n, out, wt, 0, 0, in, in, null, 0, dx, act, hPrev);
+                return;
+            }
+            int r = 0;
             for (; r + 2 <= n; r += 2) {
-                forwardTwoRows(x, r, in, out, wt, b, bOff, y, leaky);
+                for (int i = 0; i < in; i++) {
+                    dot2x4(dy, r * out, (r + 1) * out, wt, i * out, out, dx, r * in + i, (r + 1) * in + i, 0.0, false,
+                            hPrev);
+                }
+            }
+            for (; r < n; r++) {
+                int xr = r * in;
+                for (int i = 0; i < in; i++) {
+                    double g = dot4(dy, r * out, wt, i * out, out);
+                    if (hPrev != null && !(hPrev[xr + i] > 0)) {
+                        g *= SLOPE;
+                    }
+                    dx[xr + i] = g;
+                }
+            }
+            return;
+        }
+        int full = in - in % L;
+        gemm(dy, 0, out, 1, n, out, w, wOff, in, full, dx, 0, zeros(full), 0, 0, act, hPrev);
+        if (full < in) {
+            narrowDots(dy, n, out, wt, 0, full, in, in, null, 0, dx, act, hPrev);
+        }
+    }
+
+    @Override
+    public void accumulateGradients(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff,
+            int bOff, double[] scratch) {
+        // bias: column sums of dY, lanes over the outputs. Each sum runs over r in order from zero, so the result
+        // is the same whichever way the outputs are grouped; grouping four registers (or two scalars) per pass over
+        // the rows runs four (two) dependency chains at once instead of one after the other.
+        int o0 = 0;
+        for (; o0 + 4 * L <= out; o0 += 4 * L) {
+            DoubleVector a0 = DoubleVector.zero(S);
+            DoubleVector a1 = a0;
+            DoubleVector a2 = a0;
+            DoubleVector a3 = a0;
+            for (int r = 0, yr = o0; r < n; r++, yr += out) {
+                a0 = a0.add(DoubleVector.fromArray(S, dy, yr));
+                a1 = a1.add(DoubleVector.fromArray(S, dy, yr + L));
+                a2 = a2.add(DoubleVector.fromArray(S, dy, yr + 2 * L));
+                a3 = a3.add(DoubleVector.fromArray(S, dy, yr + 3 * L));
+            }
+            a0.add(DoubleVector.fromArray(S, g, bOff + o0)).intoArray(g, bOff + o0);
+            a1.add(DoubleVector.fromArray(S, g, bOff + o0 + L)).intoArray(g, bOff + o0 + L);
+            a2.add(DoubleVector.fromArray(S, g, bOff + o0 + 2 * L)).intoArray(g, bOff + o0 + 2 * L);
+            a3.add(DoubleVector.fromArray(S, g, bOff + o0 + 3 * L)).intoArray(g, bOff + o0 + 3 * L);
+        }
+        for (; o0 + L <= out; o0 += L) {
+            DoubleVector a = DoubleVector.zero(S);
+            for (int r = 0; r < n; r++) {
+                a = a.add(DoubleVector.fromArray(S, dy, r * out + o0));
+            }
+            a.add(DoubleVector.fromArray(S, g, bOff + o0)).intoArray(g, bOff + o0);
+        }
+        for (; o0 + 2 <= out; o0 += 2) {
+            double s0 = 0;
+            double s1 = 0;
+            for (int r = 0, yr = o0; r < n; r++, yr += out) {
+                s0 += dy[yr];
+                s1 += dy[yr + 1];
+            }
+            g[bOff + o0] += s0;
+            g[bOff + o0 + 1] += s1;
+        }
+        for (; o0 < out; o0++) {
+            double s = 0;
+            for (int r = 0; r < n; r++) {
+                s += dy[r * out + o0];
+            }
+            g[bOff + o0] += s;
+        }
+        if (in == 2 && out == 4 * L && scratch.length >= 8 * L) {
+            accumulateTwoInputs(dy, x, n, out, g, wOff, scratch);
+            return;
+        }
+        if (in < L) {
+            accumulateNarrowInput(dy, x, n, in, out, g, wOff, scratch, 0);
+            return;
+        }
+        // weights: row o of dW is g[o,:] + Σ_r dy[r,o]·x[r,:] (summed onto the gradient in order of r), lanes over
+        // the inputs; A(o, r) = dy[r·out + o]
+        int full = in - in % L;
+        gemm(dy, 0, 1, out, out, n, x, 0, in, full, g, wOff, g, wOff, in, NONE, null);
+        if (full < in) {
+            accumulateNarrowInput(dy, x, n, in, out, g, wOff, scratch, full);
+        }
+    }
+
+    /**
+     * C(r, j) = I(r, j) + Σ_{q<k} A(r, q)·B[bOff + q·m + j] for r &lt; rows and j &lt; cols (cols a multiple of L,
+     * m the row length of B and C), with A(r, q) = a[aOff + r·aRow + q·aCol] (strides, so Aᵀ reads the same way),
+     * C(r, j) at c[cOff + r·m + j] and the start I(r, j) = init[initOff + r·initRow + j]: the bias (initRow 0), zeros,
+     * or C itself (to accumulate). The sum runs over q in increasing order from the start value; then the activation
+     * {@code act} (NONE, LEAKY, or LEAKY_GRAD with h[r·m + j]). Every value stays in registers: no vector crosses a
+     * branch or a call, which the Vector API's compiler support needs.
+     */
+    private static void gemm(double[] a, int aOff, int aRow, int aCol, int rows, int k, double[] bm, int bOff, int m,
+            int cols, double[] c, int cOff, double[] init, int initOff, int initRow, int act, double[] h) {
+        int j = 0;
+        if (aCol == 1 || aRow == 1) {
+            for (; j + 4 * L <= cols; j += 4 * L) {
+                int r = 0;
+                for (; r + 4 <= rows; r += 4) {
+                    if (aCol == 1) {
+                        block4x4Rows(a, aOff + r * aRow, aRow, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                                initOff + r * initRow + j, initRow);
+                    } else {
+                        block4x4Cols(a, aOff + r, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                                initOff + r * initRow + j, initRow);
+                    }
+                }
+                for (; r < rows; r++) {
+                    block1x2(a, aOff + r * aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                            initOff + r * initRow + j);
+                    block1x2(a, aOff + r * aRow, aCol, k, bm, bOff + j + 2 * L, m, c, cOff + r * m + j + 2 * L,
+                            init, initOff + r * initRow + j + 2 * L);
+                }
             }
         }
-        for (; r < n; r++) {
-            int xr = r * in;
-            int yr = r * out;
-            int o = 0;
-            for (; o + 4 * L <= out; o += 4 * L) {
-                DoubleVector a0 = DoubleVector.fromArray(S, b, bOff + o);
-                DoubleVector a1 = DoubleVector.fromArray(S, b, bOff + o + L);
-                DoubleVector a2 = DoubleVector.fromArray(S, b, bOff + o + 2 * L);
-                DoubleVector a3 = DoubleVector.fromArray(S, b, bOff + o + 3 * L);
-                for (int i = 0; i < in; i++) {
-                    DoubleVector xi = DoubleVector.broadcast(S, x[xr + i]);
-                    int wr = i * out + o;
-                    a0 = DoubleVector.fromArray(S, wt, wr).fma(xi, a0);
-                    a1 = DoubleVector.fromArray(S, wt, wr + L).fma(xi, a1);
-                    a2 = DoubleVector.fromArray(S, wt, wr + 2 * L).fma(xi, a2);
-                    a3 = DoubleVector.fromArray(S, wt, wr + 3 * L).fma(xi, a3);
+        for (; j + 2 * L <= cols; j += 2 * L) {
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) {
+                if (aCol == 1) {
+                    block4x2Rows(a, aOff + r * aRow, aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                            initOff + r * initRow + j, initRow);
+                } else {
+                    block4x2(a, aOff + r * aRow, aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                            initOff + r * initRow + j, initRow);
                 }
-                if (leaky) {
-                    a0 = a0.max(a0.mul(SLOPE));
-                    a1 = a1.max(a1.mul(SLOPE));
-                    a2 = a2.max(a2.mul(SLOPE));
-                    a3 = a3.max(a3.mul(SLOPE));
-                }
-                a0.intoArray(y, yr + o);
-                a1.intoArray(y, yr + o + L);
-                a2.intoArray(y, yr + o + 2 * L);
-                a3.intoArray(y, yr + o + 3 * L);
             }
-            for (; o + L <= out; o += L) {
-                DoubleVector a = DoubleVector.fromArray(S, b, bOff + o);
-                for (int i = 0; i < in; i++) {
-                    a = DoubleVector.fromArray(S, wt, i * out + o).fma(DoubleVector.broadcast(S, x[xr + i]), a);
-                }
-                if (leaky) {
-                    a = a.max(a.mul(SLOPE));
-                }
-                a.intoArray(y, yr + o);
+            for (; r < rows; r++) {
+                block1x2(a, aOff + r * aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                        initOff + r * initRow + j);
             }
-            for (; o < out; o++) {
-                double z = b[bOff + o];
-                for (int i = 0; i < in; i++) {
-                    z = Math.fma(x[xr + i], wt[i * out + o], z);
+        }
+        for (; j + L <= cols; j += L) {
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) {
+                block4x1(a, aOff + r * aRow, aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                        initOff + r * initRow + j, initRow);
+            }
+            for (; r < rows; r++) {
+                block1x1(a, aOff + r * aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                        initOff + r * initRow + j);
+            }
+        }
+        if (act == LEAKY) {
+            for (int r = 0; r < rows; r++) {
+                for (int q = cOff + r * m, end = q + cols; q < end; q += L) {
+                    DoubleVector v = DoubleVector.fromArray(S, c, q);
+                    v.max(v.mul(SLOPE)).intoArray(c, q);
                 }
-                y[yr + o] = leaky ? (z > 0 ? z : SLOPE * z) : z;
+            }
+        } else if (act == LEAKY_GRAD) {
+            for (int r = 0; r < rows; r++) {
+                for (int q = r * m, end = q + cols; q < end; q += L) {
+                    leakyGrad(DoubleVector.fromArray(S, c, cOff + q), h, q).intoArray(c, cOff + q);
+                }
             }
         }
     }
 
-    /** Rows r and r+1 of a layer with exactly 4L outputs: eight accumulators share each load of Wᵀ. */
-    private static void forwardTwoRows(double[] x, int r, int in, int out, double[] wt, double[] b, int bOff,
-            double[] y, boolean leaky) {
-        int xr = r * in;
-        int xs = xr + in;
-        DoubleVector a0 = DoubleVector.fromArray(S, b, bOff);
-        DoubleVector a1 = DoubleVector.fromArray(S, b, bOff + L);
-        DoubleVector a2 = DoubleVector.fromArray(S, b, bOff + 2 * L);
-        DoubleVector a3 = DoubleVector.fromArray(S, b, bOff + 3 * L);
-        DoubleVector c0 = a0;
-        DoubleVector c1 = a1;
-        DoubleVector c2 = a2;
-        DoubleVector c3 = a3;
-        for (int i = 0; i < in; i++) {
-            DoubleVector xi = DoubleVector.broadcast(S, x[xr + i]);
-            DoubleVector xj = DoubleVector.broadcast(S, x[xs + i]);
-            int wr = i * out;
-            DoubleVector w0 = DoubleVector.fromArray(S, wt, wr);
-            DoubleVector w1 = DoubleVector.fromArray(S, wt, wr + L);
-            DoubleVector w2 = DoubleVector.fromArray(S, wt, wr + 2 * L);
-            DoubleVector w3 = DoubleVector.fromArray(S, wt, wr + 3 * L);
-            a0 = w0.fma(xi, a0);
-            a1 = w1.fma(xi, a1);
-            a2 = w2.fma(xi, a2);
-            a3 = w3.fma(xi, a3);
-            c0 = w0.fma(xj, c0);
-            c1 = w1.fma(xj, c1);
-            c2 = w2.fma(xj, c2);
-            c3 = w3.fma(xj, c3);
+    /** Zeros to start sums from (read-only; replaced by a longer array when a wider product needs one). */
+    private static volatile double[] zeros = new double[1024];
+
+    private static double[] zeros(int length) {
+        double[] z = zeros;
+        if (z.length < length) {
+            z = new double[Math.max(length, 2 * z.length)];
+            zeros = z;
         }
-        if (leaky) {
-            a0 = a0.max(a0.mul(SLOPE));
-            a1 = a1.max(a1.mul(SLOPE));
-            a2 = a2.max(a2.mul(SLOPE));
-            a3 = a3.max(a3.mul(SLOPE));
-            c0 = c0.max(c0.mul(SLOPE));
-            c1 = c1.max(c1.mul(SLOPE));
-            c2 = c2.max(c2.mul(SLOPE));
-            c3 = c3.max(c3.mul(SLOPE));
+        return z;
+    }
+
+    /** Rows r … r+3 × columns j … j+2L−1 (C at c0, start at i0): eight accumulators. */
+    private static void block4x2(double[] a, int a0, int aRow, int aCol, int k, double[] bm, int b0, int m, double[] c,
+            int c0, double[] init, int i0, int initRow) {
+        DoubleVector s00 = DoubleVector.fromArray(S, init, i0);
+        DoubleVector s01 = DoubleVector.fromArray(S, init, i0 + L);
+        DoubleVector s10 = DoubleVector.fromArray(S, init, i0 + initRow);
+        DoubleVector s11 = DoubleVector.fromArray(S, init, i0 + initRow + L);
+        DoubleVector s20 = DoubleVector.fromArray(S, init, i0 + 2 * initRow);
+        DoubleVector s21 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + L);
+        DoubleVector s30 = DoubleVector.fromArray(S, init, i0 + 3 * initRow);
+        DoubleVector s31 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + L);
+        for (int q = 0; q < k; q++) {
+            int bq = b0 + q * m;
+            DoubleVector v0 = DoubleVector.fromArray(S, bm, bq);
+            DoubleVector v1 = DoubleVector.fromArray(S, bm, bq + L);
+            int aq = a0 + q * aCol;
+            DoubleVector x0 = DoubleVector.broadcast(S, a[aq]);
+            DoubleVector x1 = DoubleVector.broadcast(S, a[aq + aRow]);
+            DoubleVector x2 = DoubleVector.broadcast(S, a[aq + 2 * aRow]);
+            DoubleVector x3 = DoubleVector.broadcast(S, a[aq + 3 * aRow]);
+            s00 = v0.fma(x0, s00);
+            s01 = v1.fma(x0, s01);
+            s10 = v0.fma(x1, s10);
+            s11 = v1.fma(x1, s11);
+            s20 = v0.fma(x2, s20);
+            s21 = v1.fma(x2, s21);
+            s30 = v0.fma(x3, s30);
+            s31 = v1.fma(x3, s31);
         }
-        int yr = r * out;
-        a0.intoArray(y, yr);
-        a1.intoArray(y, yr + L);
-        a2.intoArray(y, yr + 2 * L);
-        a3.intoArray(y, yr + 3 * L);
-        c0.intoArray(y, yr + out);
-        c1.intoArray(y, yr + out + L);
-        c2.intoArray(y, yr + out + 2 * L);
-        c3.intoArray(y, yr + out + 3 * L);
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + L);
+        s10.intoArray(c, c0 + m);
+        s11.intoArray(c, c0 + m + L);
+        s20.intoArray(c, c0 + 2 * m);
+        s21.intoArray(c, c0 + 2 * m + L);
+        s30.intoArray(c, c0 + 3 * m);
+        s31.intoArray(c, c0 + 3 * m + L);
+    }
+
+    /**
+     * Rows r … r+3 × columns j … j+4L−1 of a row-major A (aCol = 1): sixteen accumulators, each load of B feeding
+     * four fused multiply-adds and each broadcast of A four more.
+     */
+    private static void block4x4Rows(double[] a, int a0, int aRow, int k, double[] bm, int b0, int m, double[] c,
+            int c0, double[] init, int i0, int initRow) {
+        DoubleVector s00 = DoubleVector.fromArray(S, init, i0);
+        DoubleVector s01 = DoubleVector.fromArray(S, init, i0 + L);
+        DoubleVector s02 = DoubleVector.fromArray(S, init, i0 + 2 * L);
+        DoubleVector s03 = DoubleVector.fromArray(S, init, i0 + 3 * L);
+        DoubleVector s10 = DoubleVector.fromArray(S, init, i0 + initRow);
+        DoubleVector s11 = DoubleVector.fromArray(S, init, i0 + initRow + L);
+        DoubleVector s12 = DoubleVector.fromArray(S, init, i0 + initRow + 2 * L);
+        DoubleVector s13 = DoubleVector.fromArray(S, init, i0 + initRow + 3 * L);
+        DoubleVector s20 = DoubleVector.fromArray(S, init, i0 + 2 * initRow);
+        DoubleVector s21 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + L);
+        DoubleVector s22 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + 2 * L);
+        DoubleVector s23 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + 3 * L);
+        DoubleVector s30 = DoubleVector.fromArray(S, init, i0 + 3 * initRow);
+        DoubleVector s31 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + L);
+        DoubleVector s32 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + 2 * L);
+        DoubleVector s33 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + 3 * L);
+        int a1 = a0 + aRow;
+        int a2 = a1 + aRow;
+        int a3 = a2 + aRow;
+        for (int q = 0, bq = b0; q < k; q++, bq += m) {
+            DoubleVector v0 = DoubleVector.fromArray(S, bm, bq);
+            DoubleVector v1 = DoubleVector.fromArray(S, bm, bq + L);
+            DoubleVector v2 = DoubleVector.fromArray(S, bm, bq + 2 * L);
+            DoubleVector v3 = DoubleVector.fromArray(S, bm, bq + 3 * L);
+            DoubleVector x0 = DoubleVector.broadcast(S, a[a0 + q]);
+            s00 = v0.fma(x0, s00);
+            s01 = v1.fma(x0, s01);
+            s02 = v2.fma(x0, s02);
+            s03 = v3.fma(x0, s03);
+            DoubleVector x1 = DoubleVector.broadcast(S, a[a1 + q]);
+            s10 = v0.fma(x1, s10);
+            s11 = v1.fma(x1, s11);
+            s12 = v2.fma(x1, s12);
+            s13 = v3.fma(x1, s13);
+            DoubleVector x2 = DoubleVector.broadcast(S, a[a2 + q]);
+            s20 = v0.fma(x2, s20);
+            s21 = v1.fma(x2, s21);
+            s22 = v2.fma(x2, s22);
+            s23 = v3.fma(x2, s23);
+            DoubleVector x3 = DoubleVector.broadcast(S, a[a3 + q]);
+            s30 = v0.fma(x3, s30);
+            s31 = v1.fma(x3, s31);
+            s32 = v2.fma(x3, s32);
+            s33 = v3.fma(x3, s33);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + L);
+        s02.intoArray(c, c0 + 2 * L);
+        s03.intoArray(c, c0 + 3 * L);
+        s10.intoArray(c, c0 + m);
+        s11.intoArray(c, c0 + m + L);
+        s12.intoArray(c, c0 + m + 2 * L);
+        s13.intoArray(c, c0 + m + 3 * L);
+        s20.intoArray(c, c0 + 2 * m);
+        s21.intoArray(c, c0 + 2 * m + L);
+        s22.intoArray(c, c0 + 2 * m + 2 * L);
+        s23.intoArray(c, c0 + 2 * m + 3 * L);
+        s30.intoArray(c, c0 + 3 * m);
+        s31.intoArray(c, c0 + 3 * m + L);
+        s32.intoArray(c, c0 + 3 * m + 2 * L);
+        s33.intoArray(c, c0 + 3 * m + 3 * L);
+    }
+
+    /**
+     * Rows r … r+3 × columns j … j+4L−1 of an A stored transposed (aRow = 1, so the four rows' entries for one q
+     * are adjacent): sixteen accumulators, as {@link #block4x4Rows}.
+     */
+    private static void block4x4Cols(double[] a, int a0, int aCol, int k, double[] bm, int b0, int m, double[] c,
+            int c0, double[] init, int i0, int initRow) {
+        DoubleVector s00 = DoubleVector.fromArray(S, init, i0);
+        DoubleVector s01 = DoubleVector.fromArray(S, init, i0 + L);
+        DoubleVector s02 = DoubleVector.fromArray(S, init, i0 + 2 * L);
+        DoubleVector s03 = DoubleVector.fromArray(S, init, i0 + 3 * L);
+        DoubleVector s10 = DoubleVector.fromArray(S, init, i0 + initRow);
+        DoubleVector s11 = DoubleVector.fromArray(S, init, i0 + initRow + L);
+        DoubleVector s12 = DoubleVector.fromArray(S, init, i0 + initRow + 2 * L);
+        DoubleVector s13 = DoubleVector.fromArray(S, init, i0 + initRow + 3 * L);
+        DoubleVector s20 = DoubleVector.fromArray(S, init, i0 + 2 * initRow);
+        DoubleVector s21 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + L);
+        DoubleVector s22 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + 2 * L);
+        DoubleVector s23 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + 3 * L);
+        DoubleVector s30 = DoubleVector.fromArray(S, init, i0 + 3 * initRow);
+        DoubleVector s31 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + L);
+        DoubleVector s32 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + 2 * L);
+        DoubleVector s33 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + 3 * L);
+        for (int q = 0, aq = a0, bq = b0; q < k; q++, aq += aCol, bq += m) {
+            DoubleVector v0 = DoubleVector.fromArray(S, bm, bq);
+            DoubleVector v1 = DoubleVector.fromArray(S, bm, bq + L);
+            DoubleVector v2 = DoubleVector.fromArray(S, bm, bq + 2 * L);
+            DoubleVector v3 = DoubleVector.fromArray(S, bm, bq + 3 * L);
+            DoubleVector x0 = DoubleVector.broadcast(S, a[aq]);
+            s00 = v0.fma(x0, s00);
+            s01 = v1.fma(x0, s01);
+            s02 = v2.fma(x0, s02);
+            s03 = v3.fma(x0, s03);
+            DoubleVector x1 = DoubleVector.broadcast(S, a[aq + 1]);
+            s10 = v0.fma(x1, s10);
+            s11 = v1.fma(x1, s11);
+            s12 = v2.fma(x1, s12);
+            s13 = v3.fma(x1, s13);
+            DoubleVector x2 = DoubleVector.broadcast(S, a[aq + 2]);
+            s20 = v0.fma(x2, s20);
+            s21 = v1.fma(x2, s21);
+            s22 = v2.fma(x2, s22);
+            s23 = v3.fma(x2, s23);
+            DoubleVector x3 = DoubleVector.broadcast(S, a[aq + 3]);
+            s30 = v0.fma(x3, s30);
+            s31 = v1.fma(x3, s31);
+            s32 = v2.fma(x3, s32);
+            s33 = v3.fma(x3, s33);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + L);
+        s02.intoArray(c, c0 + 2 * L);
+        s03.intoArray(c, c0 + 3 * L);
+        s10.intoArray(c, c0 + m);
+        s11.intoArray(c, c0 + m + L);
+        s12.intoArray(c, c0 + m + 2 * L);
+        s13.intoArray(c, c0 + m + 3 * L);
+        s20.intoArray(c, c0 + 2 * m);
+        s21.intoArray(c, c0 + 2 * m + L);
+        s22.intoArray(c, c0 + 2 * m + 2 * L);
+        s23.intoArray(c, c0 + 2 * m + 3 * L);
+        s30.intoArray(c, c0 + 3 * m);
+        s31.intoArray(c, c0 + 3 * m + L);
+        s32.intoArray(c, c0 + 3 * m + 2 * L);
+        s33.intoArray(c, c0 + 3 * m + 3 * L);
+    }
+
+    /** Rows r … r+3 × columns j … j+2L−1 (C at c0, start at i0): eight accumulators. */
+    private static void block4x2Rows(double[] a, int a0, int aRow, int aCol, int k, double[] bm, int b0, int m, double[] c,
+            int c0, double[] init, int i0, int initRow) {
+        DoubleVector s00 = DoubleVector.fromArray(S, init, i0);
+        DoubleVector s01 = DoubleVector.fromArray(S, init, i0 + L);
+        DoubleVector s10 = DoubleVector.fromArray(S, init, i0 + initRow);
+        DoubleVector s11 = DoubleVector.fromArray(S, init, i0 + initRow + L);
+        DoubleVector s20 = DoubleVector.fromArray(S, init, i0 + 2 * initRow);
+        DoubleVector s21 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + L);
+        DoubleVector s30 = DoubleVector.fromArray(S, init, i0 + 3 * initRow);
+        DoubleVector s31 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + L);
+        int a1 = a0 + aRow;
+        int a2 = a1 + aRow;
+        int a3 = a2 + aRow;
+        for (int q = 0, bq = b0; q < k; q++, bq += m) {
+            DoubleVector v0 = DoubleVector.fromArray(S, bm, bq);
+            DoubleVector v1 = DoubleVector.fromArray(S, bm, bq + L);
+            DoubleVector x0 = DoubleVector.broadcast(S, a[a0 + q]);
+            DoubleVector x1 = DoubleVector.broadcast(S, a[a1 + q]);
+            DoubleVector x2 = DoubleVector.broadcast(S, a[a2 + q]);
+            DoubleVector x3 = DoubleVector.broadcast(S, a[a3 + q]);
+            s00 = v0.fma(x0, s00);
+            s01 = v1.fma(x0, s01);
+            s10 = v0.fma(x1, s10);
+            s11 = v1.fma(x1, s11);
+            s20 = v0.fma(x2, s20);
+            s21 = v1.fma(x2, s21);
+            s30 = v0.fma(x3, s30);
+            s31 = v1.fma(x3, s31);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + L);
+        s10.intoArray(c, c0 + m);
+        s11.intoArray(c, c0 + m + L);
+        s20.intoArray(c, c0 + 2 * m);
+        s21.intoArray(c, c0 + 2 * m + L);
+        s30.intoArray(c, c0 + 3 * m);
+        s31.intoArray(c, c0 + 3 * m + L);
+    }
+
+    /** Rows r … r+3 × columns j … j+L−1: four accumulators. */
+    private static void block4x1(double[] a, int a0, int aRow, int aCol, int k, double[] bm, int b0, int m, double[] c,
+            int c0, double[] init, int i0, int initRow) {
+        DoubleVector s0 = DoubleVector.fromArray(S, init, i0);
+        DoubleVector s1 = DoubleVector.fromArray(S, init, i0 + initRow);
+        DoubleVector s2 = DoubleVector.fromArray(S, init, i0 + 2 * initRow);
+        DoubleVector s3 = DoubleVector.fromArray(S, init, i0 + 3 * initRow);
+        for (int q = 0; q < k; q++) {
+            DoubleVector v = DoubleVector.fromArray(S, bm, b0 + q * m);
+            int aq = a0 + q * aCol;
+            s0 = v.fma(DoubleVector.broadcast(S, a[aq]), s0);
+            s1 = v.fma(DoubleVector.broadcast(S, a[aq + aRow]), s1);
+            s2 = v.fma(DoubleVector.broadcast(S, a[aq + 2 * aRow]), s2);
+            s3 = v.fma(DoubleVector.broadcast(S, a[aq + 3 * aRow]), s3);
+        }
+        s0.intoArray(c, c0);
+        s1.intoArray(c, c0 + m);
+        s2.intoArray(c, c0 + 2 * m);
+        s3.intoArray(c, c0 + 3 * m);
+    }
+
+    /** One row × columns j … j+2L−1. */
+    private static void block1x2(double[] a, int a0, int aCol, int k, double[] bm, int b0, int m, double[] c, int c0,
+            double[] init, int i0) {
+        DoubleVector s0 = DoubleVector.fromArray(S, init, i0);
+        DoubleVector s1 = DoubleVector.fromArray(S, init, i0 + L);
+        for (int q = 0; q < k; q++) {
+            int bq = b0 + q * m;
+            DoubleVector x = DoubleVector.broadcast(S, a[a0 + q * aCol]);
+            s0 = DoubleVector.fromArray(S, bm, bq).fma(x, s0);
+            s1 = DoubleVector.fromArray(S, bm, bq + L).fma(x, s1);
+        }
+        s0.intoArray(c, c0);
+        s1.intoArray(c, c0 + L);
+    }
+
+    /** One row × columns j … j+L−1. */
+    private static void block1x1(double[] a, int a0, int aCol, int k, double[] bm, int b0, int m, double[] c, int c0,
+            double[] init, int i0) {
+        DoubleVector s = DoubleVector.fromArray(S, init, i0);
+        for (int q = 0; q < k; q++) {
+            s = DoubleVector.fromArray(S, bm, b0 + q * m).fma(DoubleVector.broadcast(S, a[a0 + q * aCol]), s);
+        }
+        s.intoArray(c, c0);
     }
 
     /**
@@ -159,17 +523,17 @@ final class VectorDenseKernel implements DenseKernel {
     }
 
     /**
-     * z[r, c] = bias[c] + Σ_j a[r, j]·m[mOff + c·k + j] for c &lt; cols (few columns, k &gt;= L): per row, two
-     * columns at a time share each load of the row of a, lanes over j, one horizontal sum per result. Then
-     * LeakyReLU ({@code leaky}) or the leaky-ReLU derivative read from {@code h} (when not null).
+     * z[r·zRow + c] = bias[bOff + c] + Σ_j a[r, j]·m[mOff + c·k + j] for c0 ≤ c &lt; c1 (few columns, read row-wise
+     * from m; k the row length of a and m): per row, two columns at a time share each load of the row of a, lanes
+     * over j, one horizontal sum per result. Then the activation (LEAKY, or LEAKY_GRAD read from h at the same index).
      */
-    private static void narrowDots(double[] a, int n, int k, double[] m, int mOff, int cols, double[] bias, int bOff,
-            double[] z, boolean leaky, double[] h) {
+    private static void narrowDots(double[] a, int n, int k, double[] m, int mOff, int c0, int c1, int zRow,
+            double[] bias, int bOff, double[] z, int act, double[] h) {
         int kv = k - k % L;
         for (int r = 0; r < n; r++) {
             int ar = r * k;
-            int c = 0;
-            for (; c + 2 <= cols; c += 2) {
+            int c = c0;
+            for (; c + 2 <= c1; c += 2) {
                 int m0 = mOff + c * k;
                 int m1 = m0 + k;
                 DoubleVector s0 = DoubleVector.zero(S);
@@ -189,10 +553,10 @@ final class VectorDenseKernel implements DenseKernel {
                     u += bias[bOff + c];
                     v += bias[bOff + c + 1];
                 }
-                z[r * cols + c] = u;
-                z[r * cols + c + 1] = v;
+                z[r * zRow + c] = u;
+                z[r * zRow + c + 1] = v;
             }
-            for (; c < cols; c++) {
+            for (; c < c1; c++) {
                 int m0 = mOff + c * k;
                 DoubleVector s0 = DoubleVector.zero(S);
                 for (int j = 0; j < kv; j += L) {
@@ -202,17 +566,13 @@ final class VectorDenseKernel implements DenseKernel {
                 for (int j = kv; j < k; j++) {
                     u = Math.fma(a[ar + j], m[m0 + j], u);
                 }
-                z[r * cols + c] = bias != null ? u + bias[bOff + c] : u;
+                z[r * zRow + c] = bias != null ? u + bias[bOff + c] : u;
             }
-        }
-        if (leaky) {
-            for (int q = 0; q < n * cols; q++) {
-                double v = z[q];
-                z[q] = v > 0 ? v : SLOPE * v;
-            }
-        } else if (h != null) {
-            for (int q = 0; q < n * cols; q++) {
-                if (!(h[q] > 0)) {
+            for (int q = r * zRow + c0; q < r * zRow + c1; q++) {
+                if (act == LEAKY) {
+                    double v = z[q];
+                    z[q] = v > 0 ? v : SLOPE * v;
+                } else if (act == LEAKY_GRAD && !(h[q] > 0)) {
                     z[q] *= SLOPE;
                 }
             }
@@ -289,286 +649,10 @@ final class VectorDenseKernel implements DenseKernel {
         return (s0 + s1) + (s2 + s3);
     }
 
-    @Override
-    public void backwardInput(double[] dy, int n, int in, int out, double[] w, int wOff, double[] wt, double[] dx,
-            double[] hPrev) {
-        if (in < L && out >= L) {
-            narrowDots(dy, n, out, wt, 0, in, null, 0, dx, false, hPrev);
-            return;
-        }
-        if (in < L) {
-            int r = 0;
-            for (; r + 2 <= n; r += 2) {
-                for (int i = 0; i < in; i++) {
-                    dot2x4(dy, r * out, (r + 1) * out, wt, i * out, out, dx, r * in + i, (r + 1) * in + i, 0.0, false,
-                            hPrev);
-                }
-            }
-            for (; r < n; r++) {
-                int xr = r * in;
-                for (int i = 0; i < in; i++) {
-                    double g = dot4(dy, r * out, wt, i * out, out);
-                    if (hPrev != null && !(hPrev[xr + i] > 0)) {
-                        g *= SLOPE;
-                    }
-                    dx[xr + i] = g;
-                }
-            }
-            return;
-        }
-        int r = 0;
-        if (in == 4 * L) {
-            for (; r + 2 <= n; r += 2) {
-                backwardInputTwoRows(dy, r, in, out, w, wOff, dx, hPrev);
-            }
-        }
-        for (; r < n; r++) {
-            int xr = r * in;
-            int yr = r * out;
-            int i = 0;
-            for (; i + 4 * L <= in; i += 4 * L) {
-                DoubleVector a0 = DoubleVector.zero(S);
-                DoubleVector a1 = DoubleVector.zero(S);
-                DoubleVector a2 = DoubleVector.zero(S);
-                DoubleVector a3 = DoubleVector.zero(S);
-                for (int o = 0; o < out; o++) {
-                    DoubleVector g = DoubleVector.broadcast(S, dy[yr + o]);
-                    int wr = wOff + o * in + i;
-                    a0 = DoubleVector.fromArray(S, w, wr).fma(g, a0);
-                    a1 = DoubleVector.fromArray(S, w, wr + L).fma(g, a1);
-                    a2 = DoubleVector.fromArray(S, w, wr + 2 * L).fma(g, a2);
-                    a3 = DoubleVector.fromArray(S, w, wr + 3 * L).fma(g, a3);
-                }
-                if (hPrev != null) {
-                    a0 = leakyGrad(a0, hPrev, xr + i);
-                    a1 = leakyGrad(a1, hPrev, xr + i + L);
-                    a2 = leakyGrad(a2, hPrev, xr + i + 2 * L);
-                    a3 = leakyGrad(a3, hPrev, xr + i + 3 * L);
-                }
-                a0.intoArray(dx, xr + i);
-                a1.intoArray(dx, xr + i + L);
-                a2.intoArray(dx, xr + i + 2 * L);
-                a3.intoArray(dx, xr + i + 3 * L);
-            }
-            for (; i + L <= in; i += L) {
-                DoubleVector a = DoubleVector.zero(S);
-                for (int o = 0; o < out; o++) {
-                    a = DoubleVector.fromArray(S, w, wOff + o * in + i).fma(DoubleVector.broadcast(S, dy[yr + o]), a);
-                }
-                if (hPrev != null) {
-                    a = leakyGrad(a, hPrev, xr + i);
-                }
-                a.intoArray(dx, xr + i);
-            }
-            for (; i < in; i++) {
-                double g = 0;
-                for (int o = 0; o < out; o++) {
-                    g = Math.fma(dy[yr + o], w[wOff + o * in + i], g);
-                }
-                if (hPrev != null && !(hPrev[xr + i] > 0)) {
-                    g *= SLOPE;
-                }
-                dx[xr + i] = g;
-            }
-        }
-    }
-
-    /** Rows r and r+1 of dY·W for exactly 4L inputs: eight accumulators share each load of W. */
-    private static void backwardInputTwoRows(double[] dy, int r, int in, int out, double[] w, int wOff, double[] dx,
-            double[] hPrev) {
-        int yr = r * out;
-        int ys = yr + out;
-        DoubleVector a0 = DoubleVector.zero(S);
-        DoubleVector a1 = a0;
-        DoubleVector a2 = a0;
-        DoubleVector a3 = a0;
-        DoubleVector c0 = a0;
-        DoubleVector c1 = a0;
-        DoubleVector c2 = a0;
-        DoubleVector c3 = a0;
-        for (int o = 0; o < out; o++) {
-            DoubleVector g = DoubleVector.broadcast(S, dy[yr + o]);
-            DoubleVector h = DoubleVector.broadcast(S, dy[ys + o]);
-            int wr = wOff + o * in;
-            DoubleVector w0 = DoubleVector.fromArray(S, w, wr);
-            DoubleVector w1 = DoubleVector.fromArray(S, w, wr + L);
-            DoubleVector w2 = DoubleVector.fromArray(S, w, wr + 2 * L);
-            DoubleVector w3 = DoubleVector.fromArray(S, w, wr + 3 * L);
-            a0 = w0.fma(g, a0);
-            a1 = w1.fma(g, a1);
-            a2 = w2.fma(g, a2);
-            a3 = w3.fma(g, a3);
-            c0 = w0.fma(h, c0);
-            c1 = w1.fma(h, c1);
-            c2 = w2.fma(h, c2);
-            c3 = w3.fma(h, c3);
-        }
-        int xr = r * in;
-        int xs = xr + in;
-        if (hPrev != null) {
-            a0 = leakyGrad(a0, hPrev, xr);
-            a1 = leakyGrad(a1, hPrev, xr + L);
-            a2 = leakyGrad(a2, hPrev, xr + 2 * L);
-            a3 = leakyGrad(a3, hPrev, xr + 3 * L);
-            c0 = leakyGrad(c0, hPrev, xs);
-            c1 = leakyGrad(c1, hPrev, xs + L);
-            c2 = leakyGrad(c2, hPrev, xs + 2 * L);
-            c3 = leakyGrad(c3, hPrev, xs + 3 * L);
-        }
-        a0.intoArray(dx, xr);
-        a1.intoArray(dx, xr + L);
-        a2.intoArray(dx, xr + 2 * L);
-        a3.intoArray(dx, xr + 3 * L);
-        c0.intoArray(dx, xs);
-        c1.intoArray(dx, xs + L);
-        c2.intoArray(dx, xs + 2 * L);
-        c3.intoArray(dx, xs + 3 * L);
-    }
-
     /** a ⊙ (h &gt; 0 ? 1 : α). */
     private static DoubleVector leakyGrad(DoubleVector a, double[] h, int off) {
         VectorMask<Double> positive = DoubleVector.fromArray(S, h, off).compare(VectorOperators.GT, 0.0);
         return a.mul(SLOPE).blend(a, positive);
-    }
-
-    @Override
-    public void accumulateGradients(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff,
-            int bOff, double[] scratch) {
-        // bias: column sums of dY, lanes over the outputs. Each sum runs over r in order from zero, so the result
-        // is the same whichever way the outputs are grouped; grouping four registers (or two scalars) per pass over
-        // the rows runs four (two) dependency chains at once instead of one after the other.
-        int o0 = 0;
-        for (; o0 + 4 * L <= out; o0 += 4 * L) {
-            DoubleVector a0 = DoubleVector.zero(S);
-            DoubleVector a1 = a0;
-            DoubleVector a2 = a0;
-            DoubleVector a3 = a0;
-            for (int r = 0, yr = o0; r < n; r++, yr += out) {
-                a0 = a0.add(DoubleVector.fromArray(S, dy, yr));
-                a1 = a1.add(DoubleVector.fromArray(S, dy, yr + L));
-                a2 = a2.add(DoubleVector.fromArray(S, dy, yr + 2 * L));
-                a3 = a3.add(DoubleVector.fromArray(S, dy, yr + 3 * L));
-            }
-            a0.add(DoubleVector.fromArray(S, g, bOff + o0)).intoArray(g, bOff + o0);
-            a1.add(DoubleVector.fromArray(S, g, bOff + o0 + L)).intoArray(g, bOff + o0 + L);
-            a2.add(DoubleVector.fromArray(S, g, bOff + o0 + 2 * L)).intoArray(g, bOff + o0 + 2 * L);
-            a3.add(DoubleVector.fromArray(S, g, bOff + o0 + 3 * L)).intoArray(g, bOff + o0 + 3 * L);
-        }
-        for (; o0 + L <= out; o0 += L) {
-            DoubleVector a = DoubleVector.zero(S);
-            for (int r = 0; r < n; r++) {
-                a = a.add(DoubleVector.fromArray(S, dy, r * out + o0));
-            }
-            a.add(DoubleVector.fromArray(S, g, bOff + o0)).intoArray(g, bOff + o0);
-        }
-        for (; o0 + 2 <= out; o0 += 2) {
-            double s0 = 0;
-            double s1 = 0;
-            for (int r = 0, yr = o0; r < n; r++, yr += out) {
-                s0 += dy[yr];
-                s1 += dy[yr + 1];
-            }
-            g[bOff + o0] += s0;
-            g[bOff + o0 + 1] += s1;
-        }
-        for (; o0 < out; o0++) {
-            double s = 0;
-            for (int r = 0; r < n; r++) {
-                s += dy[r * out + o0];
-            }
-            g[bOff + o0] += s;
-        }
-        if (in == 2 && out == 4 * L && scratch.length >= 8 * L) {
-            accumulateTwoInputs(dy, x, n, out, g, wOff, scratch);
-            return;
-        }
-        if (in < L) {
-            accumulateNarrowInput(dy, x, n, in, out, g, wOff, scratch);
-            return;
-        }
-        // weights: row o of dW is Σ_r dy[r,o]·x[r,:], lanes over the inputs
-        int o = 0;
-        if (in == 4 * L) {
-            for (; o + 2 <= out; o += 2) {
-                accumulateTwoOutputs(dy, x, n, in, out, g, wOff, o);
-            }
-        }
-        for (; o < out; o++) {
-            int gr = wOff + o * in;
-            int i = 0;
-            for (; i + 4 * L <= in; i += 4 * L) {
-                DoubleVector a0 = DoubleVector.zero(S);
-                DoubleVector a1 = DoubleVector.zero(S);
-                DoubleVector a2 = DoubleVector.zero(S);
-                DoubleVector a3 = DoubleVector.zero(S);
-                for (int r = 0; r < n; r++) {
-                    DoubleVector d = DoubleVector.broadcast(S, dy[r * out + o]);
-                    int xr = r * in + i;
-                    a0 = DoubleVector.fromArray(S, x, xr).fma(d, a0);
-                    a1 = DoubleVector.fromArray(S, x, xr + L).fma(d, a1);
-                    a2 = DoubleVector.fromArray(S, x, xr + 2 * L).fma(d, a2);
-                    a3 = DoubleVector.fromArray(S, x, xr + 3 * L).fma(d, a3);
-                }
-                a0.add(DoubleVector.fromArray(S, g, gr + i)).intoArray(g, gr + i);
-                a1.add(DoubleVector.fromArray(S, g, gr + i + L)).intoArray(g, gr + i + L);
-                a2.add(DoubleVector.fromArray(S, g, gr + i + 2 * L)).intoArray(g, gr + i + 2 * L);
-                a3.add(DoubleVector.fromArray(S, g, gr + i + 3 * L)).intoArray(g, gr + i + 3 * L);
-            }
-            for (; i + L <= in; i += L) {
-                DoubleVector a = DoubleVector.zero(S);
-                for (int r = 0; r < n; r++) {
-                    a = DoubleVector.fromArray(S, x, r * in + i).fma(DoubleVector.broadcast(S, dy[r * out + o]), a);
-                }
-                a.add(DoubleVector.fromArray(S, g, gr + i)).intoArray(g, gr + i);
-            }
-            for (; i < in; i++) {
-                double s = 0;
-                for (int r = 0; r < n; r++) {
-                    s = Math.fma(dy[r * out + o], x[r * in + i], s);
-                }
-                g[gr + i] += s;
-            }
-        }
-    }
-
-    /** Rows o and o+1 of dW for exactly 4L inputs: eight accumulators share each load of X. */
-    private static void accumulateTwoOutputs(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff,
-            int o) {
-        DoubleVector a0 = DoubleVector.zero(S);
-        DoubleVector a1 = a0;
-        DoubleVector a2 = a0;
-        DoubleVector a3 = a0;
-        DoubleVector c0 = a0;
-        DoubleVector c1 = a0;
-        DoubleVector c2 = a0;
-        DoubleVector c3 = a0;
-        for (int r = 0; r < n; r++) {
-            DoubleVector d = DoubleVector.broadcast(S, dy[r * out + o]);
-            DoubleVector e = DoubleVector.broadcast(S, dy[r * out + o + 1]);
-            int xr = r * in;
-            DoubleVector x0 = DoubleVector.fromArray(S, x, xr);
-            DoubleVector x1 = DoubleVector.fromArray(S, x, xr + L);
-            DoubleVector x2 = DoubleVector.fromArray(S, x, xr + 2 * L);
-            DoubleVector x3 = DoubleVector.fromArray(S, x, xr + 3 * L);
-            a0 = x0.fma(d, a0);
-            a1 = x1.fma(d, a1);
-            a2 = x2.fma(d, a2);
-            a3 = x3.fma(d, a3);
-            c0 = x0.fma(e, c0);
-            c1 = x1.fma(e, c1);
-            c2 = x2.fma(e, c2);
-            c3 = x3.fma(e, c3);
-        }
-        int gr = wOff + o * in;
-        int gs = gr + in;
-        a0.add(DoubleVector.fromArray(S, g, gr)).intoArray(g, gr);
-        a1.add(DoubleVector.fromArray(S, g, gr + L)).intoArray(g, gr + L);
-        a2.add(DoubleVector.fromArray(S, g, gr + 2 * L)).intoArray(g, gr + 2 * L);
-        a3.add(DoubleVector.fromArray(S, g, gr + 3 * L)).intoArray(g, gr + 3 * L);
-        c0.add(DoubleVector.fromArray(S, g, gs)).intoArray(g, gs);
-        c1.add(DoubleVector.fromArray(S, g, gs + L)).intoArray(g, gs + L);
-        c2.add(DoubleVector.fromArray(S, g, gs + 2 * L)).intoArray(g, gs + 2 * L);
-        c3.add(DoubleVector.fromArray(S, g, gs + 3 * L)).intoArray(g, gs + 3 * L);
     }
 
     /**
@@ -617,14 +701,14 @@ final class VectorDenseKernel implements DenseKernel {
     }
 
     /**
-     * Few inputs: column i of dW is Σ_r x[r,i]·dy[r,:], lanes over the outputs (up to 4 chunks of L at a time, all
-     * inputs at once when in ≤ 2), staged in {@code scratch} and added to g with stride in.
+     * Few inputs (those from i0 on): column i of dW is Σ_r x[r,i]·dy[r,:], lanes over the outputs, two inputs at a
+     * time, staged in {@code scratch} and added to g with stride in.
      */
     private static void accumulateNarrowInput(double[] dy, double[] x, int n, int in, int out, double[] g,
-            int wOff, double[] scratch) {
+            int wOff, double[] scratch, int i0) {
         int o = 0;
         for (; o + L <= out; o += L) {
-            int i = 0;
+            int i = i0;
             for (; i + 2 <= in; i += 2) {
                 DoubleVector a = DoubleVector.zero(S);
                 DoubleVector c = a;
@@ -652,7 +736,7 @@ final class VectorDenseKernel implements DenseKernel {
             }
         }
         for (; o < out; o++) {
-            for (int i = 0; i < in; i++) {
+            for (int i = i0; i < in; i++) {
                 double s0 = 0;
                 for (int r = 0; r < n; r++) {
                     s0 = Math.fma(dy[r * out + o], x[r * in + i], s0);
