@@ -1,0 +1,45 @@
+package org.kdeflow.fit;
+
+import java.util.Objects;
+import org.kdeflow.data.Dataset;
+import org.kdeflow.density.Density;
+import org.kdeflow.kde.BandwidthSelector;
+import org.kdeflow.kde.Kernel;
+import org.kdeflow.kde.KernelDensity;
+
+/**
+ * A kernel density estimate whose bandwidth matrix a {@link BandwidthSelector} picks from the data it is fitted to
+ * (so that inside cross-validation the bandwidth is chosen on the training folds only). Evaluation of the fitted
+ * estimate runs on the calling thread.
+ *
+ * @param name the name in reports, e.g. {@code kde-lcv}
+ * @param selector the bandwidth rule
+ * @param kernel the kernel
+ * @param cost the tie-breaking cost (see {@link DensityEstimator#cost()})
+ */
+public record KdeEstimator(String name, BandwidthSelector selector, Kernel kernel, double cost)
+        implements DensityEstimator {
+
+    public KdeEstimator {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(selector, "selector");
+        Objects.requireNonNull(kernel, "kernel");
+    }
+
+    /** A Gaussian KDE with the given bandwidth rule. */
+    public static KdeEstimator gaussian(String name, BandwidthSelector selector, double cost) {
+        return new KdeEstimator(name, selector, Kernel.GAUSSIAN, cost);
+    }
+
+    @Override
+    public Density fit(Dataset data, double[] weights) {
+        return KernelDensity.of(data, weights, selector.select(data, weights), kernel).withThreads(1);
+    }
+
+    /** A KDE's parameters are its bandwidth matrix's free entries (the samples are data, not parameters). */
+    @Override
+    public long parameterCount(Density fitted) {
+        int d = fitted.dim();
+        return (long) d * (d + 1) / 2;
+    }
+}
