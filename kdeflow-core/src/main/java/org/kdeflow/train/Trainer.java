@@ -287,7 +287,43 @@ public final class Trainer {
 
     /** Prepares a run (split, batches, optimizer) without training yet. */
     public Session start(Flow flow, Dataset data) {
-        return new Session(flow, split(flow.dim(), data));
+        return new Session(flow, split(flow.dim(), data), null, null);
+    }
+
+    /**
+     * Prepares a run on weighted points: the loss of a batch is the weighted mean NLL −Σ ω_r log p(x_r) / Σ ω_r, the
+     * validation loss the weighted mean over the validation points (null weights: equal). The split is the same as
+     * without weights; a batch whose weights are all 0 takes no step.
+     *
+     * @throws IllegalArgumentException for a weight count other than the number of points, or a weight that is
+     *     negative or not finite
+     */
+    public Session start(Flow flow, Dataset data, double[] weights) {
+        if (weights == null) {
+            return start(flow, data);
+        }
+        Dataset.Split split = split(flow.dim(), data);
+        if (weights.length != data.size()) {
+            throw new IllegalArgumentException("got " + weights.length + " weights for " + data.size() + " points");
+        }
+        for (int i = 0; i < weights.length; i++) {
+            if (!(weights[i] >= 0) || !Double.isFinite(weights[i])) {
+                throw new IllegalArgumentException("weight " + i + " must be finite and >= 0, got " + weights[i]);
+            }
+        }
+        int n = data.size();
+        int first = split.first().size();
+        int[] perm = new org.kdeflow.random.NumpyRandomState(options.seed()).permutation(n);
+        double[] tw = new double[first];
+        double[] vw = new double[n - first];
+        for (int i = 0; i < n; i++) {
+            if (i < first) {
+                tw[i] = weights[perm[i]];
+            } else {
+                vw[i - first] = weights[perm[i]];
+            }
+        }
+        return new Session(flow, split, tw, vw);
     }
 
     /** Prepares a run of the homework's flow. */
@@ -299,7 +335,7 @@ public final class Trainer {
      * Prepares a run on an explicit split (a resumed checkpoint's), instead of splitting {@code data} at random.
      */
     public Session start(Flow flow, Dataset.Split split) {
-        return new Session(flow, split);
+        return new Session(flow, split, null, null);
     }
 
     /** Prepares a run of the homework's flow on an explicit split. */
@@ -378,6 +414,9 @@ public final class Trainer {
         private final Adam adam;
         private final Flow.Workspace ws;
         private final double[] batch;
+        private final double[] trainWeights;
+        private final double[] validWeights;
+        private final double[] batchWeights;
         private final double[] lastGood;
         private final double[] trainLosses;
         private final double[] validLosses;
@@ -391,7 +430,7 @@ public final class Trainer {
         private String stopReason;
         private int earlyStopEpoch;
 
-        private Session(Flow flow, Dataset.Split split) {
+        private Session(Flow flow, Dataset.Split split, double[] trainWeights, double[] validWeights) {
             if (split.first().dim() != flow.dim() || split.second().dim() != flow.dim()) {
                 throw new IllegalArgumentException("data have dimension " + split.first().dim()
                         + ", flow has dimension " + flow.dim());
@@ -412,6 +451,9 @@ public final class Trainer {
             this.adam = new Adam(p.size(), options.learningRate(), options.weightDecay());
             this.ws = flow.workspace(cap, options.precision());
             this.batch = new double[cap * flow.dim()];
+            this.trainWeights = trainWeights;
+            this.validWeights = validWeights;
+            this.batchWeights = trainWeights == null ? null : new double[cap];
             this.lastGood = new double[p.size()];
             this.trainLosses = new double[options.epochs()];
             this.validLosses = new double[options.epochs()];
@@ -488,7 +530,20 @@ public final class Trainer {
                 int from = batches.from(b);
                 int to = batches.to(b);
                 train.copyRows(order, from, to, batch);
-                double loss = flow.lossAndGradient(batch, to - from, ws);
+                double loss;
+                if (trainWeights == null) {
+                    loss = flow.lossAndGradient(batch, to - from, ws);
+                } else {
+                    double total = 0;
+                    for (int r = from; r < to; r++) {
+                        batchWeights[r - from] = trainWeights[order[r]];
+                        total += batchWeights[r - from];
+                    }
+                    if (total == 0) {
+                        continue;
+                    }
+                    loss = flow.lossAndGradient(batch, batchWeights, to - from, ws);
+                }
                 boolean finite = Double.isFinite(loss) && clipGradient();
                 if (!finite) {
                     if (options.skipNonFinite()) {
@@ -579,11 +634,25 @@ public final class Trainer {
             double sum = 0;
             int nb = validBatches.batchCount();
             int[] order = validBatches.order();
+            double weighted = 0;
+            double total = 0;
             for (int b = 0; b < nb; b++) {
                 int from = validBatches.from(b);
                 int to = validBatches.to(b);
                 valid.copyRows(order, from, to, batch);
                 sum += flow.meanNegLogLikelihood(batch, to - from, ws);
+                if (validWeights != null) {
+                    for (int r = from; r < to; r++) {
+                        double w = validWeights[order[r]];
+                        if (w != 0) {
+                            weighted -= w * ws.logProb(r - from);
+                            total += w;
+                        }
+                    }
+                }
+            }
+            if (validWeights != null) {
+                return total > 0 ? weighted / total : sum / nb;
             }
             return sum / nb;
         }
