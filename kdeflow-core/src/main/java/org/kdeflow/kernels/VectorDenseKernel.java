@@ -45,11 +45,7 @@ final class VectorDenseKernel implements DenseKernel {
             }
             return;
         }
-        int full = out - out % L;
-        gemm(x, 0, in, 1, n, in, wt, 0, out, full, y, 0, b, bOff, 0, leaky ? LEAKY : NONE, null);
-        if (full < out) {
-            narrowDots(x, n, in, w, wOff, full, out, out, b, bOff, y, leaky ? LEAKY : NONE, null);
-        }
+        gemm(x, 0, in, 1, n, in, wt, 0, out, out, y, 0, b, bOff, 0, leaky ? LEAKY : NONE, null);
     }
 
     @Override
@@ -80,11 +76,7 @@ final class VectorDenseKernel implements DenseKernel {
             }
             return;
         }
-        int full = in - in % L;
-        gemm(dy, 0, out, 1, n, out, w, wOff, in, full, dx, 0, zeros(full), 0, 0, act, hPrev);
-        if (full < in) {
-            narrowDots(dy, n, out, wt, 0, full, in, in, null, 0, dx, act, hPrev);
-        }
+        gemm(dy, 0, out, 1, n, out, w, wOff, in, in, dx, 0, zeros(in), 0, 0, act, hPrev);
     }
 
     @Override
@@ -152,18 +144,24 @@ final class VectorDenseKernel implements DenseKernel {
     }
 
     /**
-     * C(r, j) = I(r, j) + Σ_{q<k} A(r, q)·B[bOff + q·m + j] for r &lt; rows and j &lt; cols (cols a multiple of L,
-     * m the row length of B and C), with A(r, q) = a[aOff + r·aRow + q·aCol] (strides, so Aᵀ reads the same way),
+     * C(r, j) = I(r, j) + Σ_{q<k} A(r, q)·B[bOff + q·m + j] for r &lt; rows and j &lt; cols (m the row length of B
+     * and C), with A(r, q) = a[aOff + r·aRow + q·aCol] (strides, so Aᵀ reads the same way),
      * C(r, j) at c[cOff + r·m + j] and the start I(r, j) = init[initOff + r·initRow + j]: the bias (initRow 0), zeros,
      * or C itself (to accumulate). The sum runs over q in increasing order from the start value; then the activation
      * {@code act} (NONE, LEAKY, or LEAKY_GRAD with h[r·m + j]). Every value stays in registers: no vector crosses a
      * branch or a call, which the Vector API's compiler support needs.
+     *
+     * <p>Columns past the last full vector (cols not a multiple of L, cols ≥ L) are computed as one more vector
+     * ending at the last column, overlapping the previous one: the overlapped elements are the same ordered sums, so
+     * writing them twice changes nothing. That needs C to be overwritten, not accumulated into (init ≠ c); when
+     * accumulating, cols must be a multiple of L.
      */
     private static void gemm(double[] a, int aOff, int aRow, int aCol, int rows, int k, double[] bm, int bOff, int m,
             int cols, double[] c, int cOff, double[] init, int initOff, int initRow, int act, double[] h) {
+        int full = cols - cols % L;
         int j = 0;
         if (aCol == 1 || aRow == 1) {
-            for (; j + 4 * L <= cols; j += 4 * L) {
+            for (; j + 4 * L <= full; j += 4 * L) {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4) {
                     if (aCol == 1) {
@@ -182,44 +180,79 @@ final class VectorDenseKernel implements DenseKernel {
                 }
             }
         }
-        for (; j + 2 * L <= cols; j += 2 * L) {
+        // the remaining vectors of columns: the full ones from j, then one ending at the last column if cols is not
+        // a multiple of L; in pairs, then one alone
+        int last = full < cols && cols >= L ? cols - L : -1;
+        int remaining = (full - j) / L + (last >= 0 ? 1 : 0);
+        while (remaining >= 2) {
+            int j2 = j + L < full ? j + L : last;
+            pair(a, aOff, aRow, aCol, rows, k, bm, bOff, m, c, cOff, init, initOff, initRow, j, j2 - j);
+            remaining -= 2;
+            j = j2 + L;
+        }
+        if (remaining == 1) {
+            int jj = j < full ? j : last;
             int r = 0;
+            for (; r + 8 <= rows; r += 8) {
+                block8x1(a, aOff + r * aRow, aRow, aCol, k, bm, bOff + jj, m, c, cOff + r * m + jj, init,
+                        initOff + r * initRow + jj, initRow);
+            }
             for (; r + 4 <= rows; r += 4) {
-                if (aCol == 1) {
-                    block4x2Rows(a, aOff + r * aRow, aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
-                            initOff + r * initRow + j, initRow);
-                } else {
-                    block4x2(a, aOff + r * aRow, aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
-                            initOff + r * initRow + j, initRow);
-                }
+                block4x1(a, aOff + r * aRow, aRow, aCol, k, bm, bOff + jj, m, c, cOff + r * m + jj, init,
+                        initOff + r * initRow + jj, initRow);
             }
             for (; r < rows; r++) {
-                block1x2(a, aOff + r * aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
-                        initOff + r * initRow + j);
+                block1x1(a, aOff + r * aRow, aCol, k, bm, bOff + jj, m, c, cOff + r * m + jj, init,
+                        initOff + r * initRow + jj);
             }
         }
-        for (; j + L <= cols; j += L) {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4) {
-                block4x1(a, aOff + r * aRow, aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
-                        initOff + r * initRow + j, initRow);
-            }
-            for (; r < rows; r++) {
-                block1x1(a, aOff + r * aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
-                        initOff + r * initRow + j);
+        activate(c, cOff, rows, m, full, cols, act, h);
+    }
+
+    /** Two vectors of columns, at j and j + dj, for every row. */
+    private static void pair(double[] a, int aOff, int aRow, int aCol, int rows, int k, double[] bm, int bOff, int m,
+            double[] c, int cOff, double[] init, int initOff, int initRow, int j, int dj) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            if (aCol == 1) {
+                block4x2Rows(a, aOff + r * aRow, aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                        initOff + r * initRow + j, initRow, dj);
+            } else {
+                block4x2(a, aOff + r * aRow, aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                        initOff + r * initRow + j, initRow, dj);
             }
         }
+        for (; r < rows; r++) {
+            block1x1(a, aOff + r * aRow, aCol, k, bm, bOff + j, m, c, cOff + r * m + j, init,
+                    initOff + r * initRow + j);
+            block1x1(a, aOff + r * aRow, aCol, k, bm, bOff + j + dj, m, c, cOff + r * m + j + dj, init,
+                    initOff + r * initRow + j + dj);
+        }
+    }
+
+    /** The activation over rows × columns [0, cols), vectors over [0, full) and single elements after. */
+    private static void activate(double[] c, int cOff, int rows, int m, int full, int cols, int act, double[] h) {
         if (act == LEAKY) {
             for (int r = 0; r < rows; r++) {
-                for (int q = cOff + r * m, end = q + cols; q < end; q += L) {
+                int q = cOff + r * m;
+                for (int end = q + full; q < end; q += L) {
                     DoubleVector v = DoubleVector.fromArray(S, c, q);
                     v.max(v.mul(SLOPE)).intoArray(c, q);
+                }
+                for (int end = cOff + r * m + cols; q < end; q++) {
+                    c[q] = c[q] > 0 ? c[q] : SLOPE * c[q];
                 }
             }
         } else if (act == LEAKY_GRAD) {
             for (int r = 0; r < rows; r++) {
-                for (int q = r * m, end = q + cols; q < end; q += L) {
+                int q = r * m;
+                for (int end = q + full; q < end; q += L) {
                     leakyGrad(DoubleVector.fromArray(S, c, cOff + q), h, q).intoArray(c, cOff + q);
+                }
+                for (int end = r * m + cols; q < end; q++) {
+                    if (!(h[q] > 0)) {
+                        c[cOff + q] *= SLOPE;
+                    }
                 }
             }
         }
@@ -237,21 +270,21 @@ final class VectorDenseKernel implements DenseKernel {
         return z;
     }
 
-    /** Rows r … r+3 × columns j … j+2L−1 (C at c0, start at i0): eight accumulators. */
+    /** Rows r … r+3 × two vectors of columns, at j and j + dj (C at c0, start at i0): eight accumulators. */
     private static void block4x2(double[] a, int a0, int aRow, int aCol, int k, double[] bm, int b0, int m, double[] c,
-            int c0, double[] init, int i0, int initRow) {
+            int c0, double[] init, int i0, int initRow, int dj) {
         DoubleVector s00 = DoubleVector.fromArray(S, init, i0);
-        DoubleVector s01 = DoubleVector.fromArray(S, init, i0 + L);
+        DoubleVector s01 = DoubleVector.fromArray(S, init, i0 + dj);
         DoubleVector s10 = DoubleVector.fromArray(S, init, i0 + initRow);
-        DoubleVector s11 = DoubleVector.fromArray(S, init, i0 + initRow + L);
+        DoubleVector s11 = DoubleVector.fromArray(S, init, i0 + initRow + dj);
         DoubleVector s20 = DoubleVector.fromArray(S, init, i0 + 2 * initRow);
-        DoubleVector s21 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + L);
+        DoubleVector s21 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + dj);
         DoubleVector s30 = DoubleVector.fromArray(S, init, i0 + 3 * initRow);
-        DoubleVector s31 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + L);
+        DoubleVector s31 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + dj);
         for (int q = 0; q < k; q++) {
             int bq = b0 + q * m;
             DoubleVector v0 = DoubleVector.fromArray(S, bm, bq);
-            DoubleVector v1 = DoubleVector.fromArray(S, bm, bq + L);
+            DoubleVector v1 = DoubleVector.fromArray(S, bm, bq + dj);
             int aq = a0 + q * aCol;
             DoubleVector x0 = DoubleVector.broadcast(S, a[aq]);
             DoubleVector x1 = DoubleVector.broadcast(S, a[aq + aRow]);
@@ -267,13 +300,13 @@ final class VectorDenseKernel implements DenseKernel {
             s31 = v1.fma(x3, s31);
         }
         s00.intoArray(c, c0);
-        s01.intoArray(c, c0 + L);
+        s01.intoArray(c, c0 + dj);
         s10.intoArray(c, c0 + m);
-        s11.intoArray(c, c0 + m + L);
+        s11.intoArray(c, c0 + m + dj);
         s20.intoArray(c, c0 + 2 * m);
-        s21.intoArray(c, c0 + 2 * m + L);
+        s21.intoArray(c, c0 + 2 * m + dj);
         s30.intoArray(c, c0 + 3 * m);
-        s31.intoArray(c, c0 + 3 * m + L);
+        s31.intoArray(c, c0 + 3 * m + dj);
     }
 
     /**
@@ -411,23 +444,23 @@ final class VectorDenseKernel implements DenseKernel {
         s33.intoArray(c, c0 + 3 * m + 3 * L);
     }
 
-    /** Rows r … r+3 × columns j … j+2L−1 (C at c0, start at i0): eight accumulators. */
+    /** Rows r … r+3 × two vectors of columns, at j and j + dj (C at c0, start at i0): eight accumulators. */
     private static void block4x2Rows(double[] a, int a0, int aRow, int aCol, int k, double[] bm, int b0, int m, double[] c,
-            int c0, double[] init, int i0, int initRow) {
+            int c0, double[] init, int i0, int initRow, int dj) {
         DoubleVector s00 = DoubleVector.fromArray(S, init, i0);
-        DoubleVector s01 = DoubleVector.fromArray(S, init, i0 + L);
+        DoubleVector s01 = DoubleVector.fromArray(S, init, i0 + dj);
         DoubleVector s10 = DoubleVector.fromArray(S, init, i0 + initRow);
-        DoubleVector s11 = DoubleVector.fromArray(S, init, i0 + initRow + L);
+        DoubleVector s11 = DoubleVector.fromArray(S, init, i0 + initRow + dj);
         DoubleVector s20 = DoubleVector.fromArray(S, init, i0 + 2 * initRow);
-        DoubleVector s21 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + L);
+        DoubleVector s21 = DoubleVector.fromArray(S, init, i0 + 2 * initRow + dj);
         DoubleVector s30 = DoubleVector.fromArray(S, init, i0 + 3 * initRow);
-        DoubleVector s31 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + L);
+        DoubleVector s31 = DoubleVector.fromArray(S, init, i0 + 3 * initRow + dj);
         int a1 = a0 + aRow;
         int a2 = a1 + aRow;
         int a3 = a2 + aRow;
         for (int q = 0, bq = b0; q < k; q++, bq += m) {
             DoubleVector v0 = DoubleVector.fromArray(S, bm, bq);
-            DoubleVector v1 = DoubleVector.fromArray(S, bm, bq + L);
+            DoubleVector v1 = DoubleVector.fromArray(S, bm, bq + dj);
             DoubleVector x0 = DoubleVector.broadcast(S, a[a0 + q]);
             DoubleVector x1 = DoubleVector.broadcast(S, a[a1 + q]);
             DoubleVector x2 = DoubleVector.broadcast(S, a[a2 + q]);
@@ -442,13 +475,45 @@ final class VectorDenseKernel implements DenseKernel {
             s31 = v1.fma(x3, s31);
         }
         s00.intoArray(c, c0);
-        s01.intoArray(c, c0 + L);
+        s01.intoArray(c, c0 + dj);
         s10.intoArray(c, c0 + m);
-        s11.intoArray(c, c0 + m + L);
+        s11.intoArray(c, c0 + m + dj);
         s20.intoArray(c, c0 + 2 * m);
-        s21.intoArray(c, c0 + 2 * m + L);
+        s21.intoArray(c, c0 + 2 * m + dj);
         s30.intoArray(c, c0 + 3 * m);
-        s31.intoArray(c, c0 + 3 * m + L);
+        s31.intoArray(c, c0 + 3 * m + dj);
+    }
+
+    /** Rows r … r+7 × columns j … j+L−1: eight accumulators. */
+    private static void block8x1(double[] a, int a0, int aRow, int aCol, int k, double[] bm, int b0, int m, double[] c,
+            int c0, double[] init, int i0, int initRow) {
+        DoubleVector s0 = DoubleVector.fromArray(S, init, i0);
+        DoubleVector s1 = DoubleVector.fromArray(S, init, i0 + initRow);
+        DoubleVector s2 = DoubleVector.fromArray(S, init, i0 + 2 * initRow);
+        DoubleVector s3 = DoubleVector.fromArray(S, init, i0 + 3 * initRow);
+        DoubleVector s4 = DoubleVector.fromArray(S, init, i0 + 4 * initRow);
+        DoubleVector s5 = DoubleVector.fromArray(S, init, i0 + 5 * initRow);
+        DoubleVector s6 = DoubleVector.fromArray(S, init, i0 + 6 * initRow);
+        DoubleVector s7 = DoubleVector.fromArray(S, init, i0 + 7 * initRow);
+        for (int q = 0, aq = a0, bq = b0; q < k; q++, aq += aCol, bq += m) {
+            DoubleVector v = DoubleVector.fromArray(S, bm, bq);
+            s0 = v.fma(DoubleVector.broadcast(S, a[aq]), s0);
+            s1 = v.fma(DoubleVector.broadcast(S, a[aq + aRow]), s1);
+            s2 = v.fma(DoubleVector.broadcast(S, a[aq + 2 * aRow]), s2);
+            s3 = v.fma(DoubleVector.broadcast(S, a[aq + 3 * aRow]), s3);
+            s4 = v.fma(DoubleVector.broadcast(S, a[aq + 4 * aRow]), s4);
+            s5 = v.fma(DoubleVector.broadcast(S, a[aq + 5 * aRow]), s5);
+            s6 = v.fma(DoubleVector.broadcast(S, a[aq + 6 * aRow]), s6);
+            s7 = v.fma(DoubleVector.broadcast(S, a[aq + 7 * aRow]), s7);
+        }
+        s0.intoArray(c, c0);
+        s1.intoArray(c, c0 + m);
+        s2.intoArray(c, c0 + 2 * m);
+        s3.intoArray(c, c0 + 3 * m);
+        s4.intoArray(c, c0 + 4 * m);
+        s5.intoArray(c, c0 + 5 * m);
+        s6.intoArray(c, c0 + 6 * m);
+        s7.intoArray(c, c0 + 7 * m);
     }
 
     /** Rows r … r+3 × columns j … j+L−1: four accumulators. */
