@@ -26,13 +26,17 @@ import org.kdeflow.density.Density;
  * KDE bandwidths and flows are re-chosen/retrained on the whole set by the same estimator (so a flow trains once
  * more, with its recipe's own validation split for early stopping).
  *
- * <p>Stacked candidates ({@link Stack}) combine two candidates' out-of-fold densities as a mixture
- * α·p_a + (1 − α)·p_b with α chosen to maximise the out-of-fold likelihood (stacked density estimation, Smyth &amp;
- * Wolpert 1999); their refit mixes the two refitted models with that α.
+ * <p>Two derived candidates follow the given ones. The <em>ensemble</em> of the best flow
+ * ({@link EnsembleEstimator}, M members from consecutive seeds): members 2 … M are cross-validated on the same folds
+ * and the ensemble's out-of-fold density is the members' mean (member 1 is the flow already evaluated). The
+ * <em>stack</em> of the best KDE and the best flow or ensemble ({@link StackedEstimator}): the mixture
+ * α·p_flow + (1 − α)·p_kde with α maximising the out-of-fold likelihood of the two (stacked density estimation,
+ * Smyth &amp; Wolpert 1999); its score reuses the same out-of-fold densities, so it is optimistic by one fitted
+ * weight, and its refit mixes the two refitted models with that α.
  *
- * <p>Budget. Before any fitting the candidates are planned in order: each one's expected cost (K fits plus the refit,
- * from {@link DensityEstimator#expectedSeconds}) is added while the total, spread over the threads, stays within the
- * budget; the first candidate always runs. The plan depends only on n, d, the budget and the threads, so the same
+ * <p>Budget. Before any fitting the candidates are planned in order ({@link #plan}): each one's expected cost (K fits
+ * plus the refit, from {@link DensityEstimator#expectedSeconds}) is added while the total, spread over the threads,
+ * stays within the budget; the first candidate always runs; the ensemble runs if its extra members still fit. The plan depends only on n, d, the budget and the threads, so the same
  * command gives the same model. Folds of a candidate run in parallel.
  *
  * <p>Nothing outside the data given to {@link #select} is seen.
@@ -44,8 +48,11 @@ public final class ModelSelection implements DensityEstimator {
      * @param seed seeds the folds
      * @param budgetSeconds the planned wall time (default 60)
      * @param threads parallel fits (default 2)
+     * @param ensembleMembers M for the ensemble of the best flow candidate (0 or 1: no ensemble; default 3)
+     * @param stack whether to try the mixture of the best KDE and the best flow (or its ensemble) (default true)
      */
-    public record Options(int folds, long seed, double budgetSeconds, int threads) {
+    public record Options(int folds, long seed, double budgetSeconds, int threads, int ensembleMembers,
+            boolean stack) {
         public Options {
             if (folds < 2) {
                 throw new IllegalArgumentException("cross-validation needs at least 2 folds, got " + folds);
@@ -57,26 +64,37 @@ public final class ModelSelection implements DensityEstimator {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be >= 1, got " + threads);
             }
+            if (ensembleMembers < 0) {
+                throw new IllegalArgumentException("ensemble members must be >= 0, got " + ensembleMembers);
+            }
         }
 
         public static Options defaults() {
-            return new Options(5, 0, 60, 2);
+            return new Options(5, 0, 60, 2, 3, true);
         }
 
         public Options withFolds(int k) {
-            return new Options(k, seed, budgetSeconds, threads);
+            return new Options(k, seed, budgetSeconds, threads, ensembleMembers, stack);
         }
 
         public Options withSeed(long s) {
-            return new Options(folds, s, budgetSeconds, threads);
+            return new Options(folds, s, budgetSeconds, threads, ensembleMembers, stack);
         }
 
         public Options withBudget(double seconds) {
-            return new Options(folds, seed, seconds, threads);
+            return new Options(folds, seed, seconds, threads, ensembleMembers, stack);
         }
 
         public Options withThreads(int t) {
-            return new Options(folds, seed, budgetSeconds, t);
+            return new Options(folds, seed, budgetSeconds, t, ensembleMembers, stack);
+        }
+
+        public Options withEnsembleMembers(int m) {
+            return new Options(folds, seed, budgetSeconds, threads, m, stack);
+        }
+
+        public Options withStack(boolean on) {
+            return new Options(folds, seed, budgetSeconds, threads, ensembleMembers, on);
         }
     }
 
@@ -92,22 +110,6 @@ public final class ModelSelection implements DensityEstimator {
         /** One fit finished. */
         default void onFit(String candidate, int fold) {
         }
-    }
-
-    /**
-     * A mixture of two candidates' models with the weight α of {@code a} chosen on out-of-fold likelihood.
-     *
-     * @param a the first candidate's name
-     * @param b the second candidate's name
-     * @param mix builds α·p_a + (1 − α)·p_b from the two fitted models
-     */
-    public record Stack(String a, String b, Mixer mix) {
-    }
-
-    /** Builds a two-component mixture density. */
-    @FunctionalInterface
-    public interface Mixer {
-        Density mix(double alpha, Density a, Density b);
     }
 
     /**
@@ -139,17 +141,14 @@ public final class ModelSelection implements DensityEstimator {
     }
 
     private final List<DensityEstimator> candidates;
-    private final List<Stack> stacks;
     private final Options options;
     private final Listener listener;
 
-    public ModelSelection(List<? extends DensityEstimator> candidates, List<Stack> stacks, Options options,
-            Listener listener) {
+    public ModelSelection(List<? extends DensityEstimator> candidates, Options options, Listener listener) {
         if (candidates.isEmpty()) {
             throw new IllegalArgumentException("model selection needs at least one candidate");
         }
         this.candidates = List.copyOf(candidates);
-        this.stacks = List.copyOf(stacks);
         this.options = Objects.requireNonNull(options, "options");
         this.listener = listener == null ? Listener.NONE : listener;
         List<String> names = new ArrayList<>();
@@ -171,39 +170,61 @@ public final class ModelSelection implements DensityEstimator {
         return select(data, weights).model();
     }
 
-    /** The candidates that fit the budget for n points in d dimensions, in order. */
-    public List<DensityEstimator> plan(int n, int d) {
-        List<DensityEstimator> out = new ArrayList<>();
-        double total = 0;
+    /** What {@link #select} will run for n points in d dimensions within the budget. */
+    public record Plan(List<DensityEstimator> candidates, List<String> skipped, boolean ensemble) {
+        public Plan {
+            candidates = List.copyOf(candidates);
+            skipped = List.copyOf(skipped);
+        }
+    }
+
+    private double cvSeconds(DensityEstimator c, int n, int d) {
+        return c.expectedSeconds(n * (options.folds() - 1) / options.folds(), d) * options.folds();
+    }
+
+    /**
+     * The plan for n points in d dimensions: the candidates in order while their expected cross-validation and refit
+     * time, spread over the threads, fits the budget (the first always runs), then the ensemble of the best flow if
+     * its extra members still fit.
+     */
+    public Plan plan(int n, int d) {
+        List<DensityEstimator> in = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         double available = options.budgetSeconds() * options.threads();
+        double total = 0;
+        double flowFit = 0;
         for (DensityEstimator c : candidates) {
-            double cost = c.expectedSeconds(n * (options.folds() - 1) / options.folds(), d) * options.folds()
-                    + c.expectedSeconds(n, d) * options.threads();
-            if (out.isEmpty() || total + cost <= available) {
-                out.add(c);
+            double cost = cvSeconds(c, n, d) + c.expectedSeconds(n, d) * options.threads();
+            if (in.isEmpty() || total + cost <= available) {
+                in.add(c);
                 total += cost;
+                if (c instanceof FlowEstimator) {
+                    flowFit = Math.max(flowFit, c.expectedSeconds(n, d));
+                }
+            } else {
+                skipped.add(c.name());
             }
         }
-        return out;
+        int extra = options.ensembleMembers() - 1;
+        boolean ensemble = extra >= 1 && flowFit > 0
+                && total + extra * flowFit * options.folds() + extra * flowFit <= available;
+        return new Plan(in, skipped, ensemble);
+    }
+
+    /** One evaluated candidate. */
+    private record Entry(DensityEstimator estimator, double[] oof, double seconds, long parameters) {
     }
 
     /** Runs the protocol of the class comment. */
     public Result select(Dataset data, double[] weights) {
         int n = data.size();
         double[] omega = normalised(weights, n);
-        List<DensityEstimator> planned = plan(n, data.dim());
-        List<String> skipped = new ArrayList<>();
-        for (DensityEstimator c : candidates) {
-            if (!planned.contains(c)) {
-                skipped.add(c.name());
-            }
-        }
+        Plan plan = plan(n, data.dim());
         Folds folds = Folds.of(n, options.folds(), options.seed());
-        listener.onPlan(planned.size() * folds.count() + 1, names(planned), skipped);
-        int m = planned.size();
-        double[][] oof = new double[m][];
-        double[] secs = new double[m];
-        long[] params = new long[m];
+        int fits = plan.candidates().size() * folds.count() + 1
+                + (plan.ensemble() ? (options.ensembleMembers() - 1) * folds.count() : 0);
+        listener.onPlan(fits, names(plan.candidates()), plan.skipped());
+        List<Entry> entries = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.threads(), folds.count()),
                 r -> {
                     Thread t = new Thread(r, "kdeflow-fit");
@@ -211,82 +232,105 @@ public final class ModelSelection implements DensityEstimator {
                     return t;
                 });
         try {
-            for (int c = 0; c < m; c++) {
-                long t0 = System.nanoTime();
-                oof[c] = outOfFold(planned.get(c), data, weights, folds, pool, params, c);
-                secs[c] = (System.nanoTime() - t0) * 1e-9;
+            for (DensityEstimator c : plan.candidates()) {
+                entries.add(evaluate(c, data, weights, folds, pool));
+            }
+            Entry bestFlow = best(entries, omega, FlowEstimator.class);
+            if (plan.ensemble() && bestFlow != null) {
+                entries.add(ensemble((FlowEstimator) bestFlow.estimator(), bestFlow, data, weights, folds, pool));
             }
         } finally {
             pool.shutdownNow();
         }
-        List<String> names = new ArrayList<>(names(planned));
-        List<double[]> all = new ArrayList<>(Arrays.asList(oof));
-        List<Double> costs = new ArrayList<>();
-        List<Double> seconds = new ArrayList<>();
-        List<Long> parameters = new ArrayList<>();
-        for (int c = 0; c < m; c++) {
-            costs.add(planned.get(c).cost());
-            seconds.add(secs[c]);
-            parameters.add(params[c]);
-        }
-        double[] alphas = new double[stacks.size()];
-        for (int s = 0; s < stacks.size(); s++) {
-            Stack st = stacks.get(s);
-            int a = names.indexOf(st.a());
-            int b = names.indexOf(st.b());
-            if (a < 0 || b < 0 || a >= m || b >= m) {
-                continue;
+        if (options.stack()) {
+            Entry kde = best(entries, omega, KdeEstimator.class);
+            Entry flow = bestFlowFamily(entries, omega);
+            if (kde != null && flow != null) {
+                double alpha = Stacking.bestWeight(flow.oof(), kde.oof(), omega);
+                if (alpha > 0 && alpha < 1) {
+                    entries.add(new Entry(new StackedEstimator(alpha, flow.estimator(), kde.estimator()),
+                            Stacking.mixed(flow.oof(), kde.oof(), alpha), flow.seconds() + kde.seconds(),
+                            flow.parameters() + kde.parameters() + 1));
+                }
             }
-            alphas[s] = Stacking.bestWeight(oof[a], oof[b], omega);
-            all.add(Stacking.mixed(oof[a], oof[b], alphas[s]));
-            names.add(stackName(st));
-            costs.add(costs.get(a) + costs.get(b));
-            seconds.add(secs[a] + secs[b]);
-            parameters.add(params[a] + params[b] + 1);
         }
-        List<Score> ranking = rank(names, all, omega, costs, seconds, parameters);
+        List<Score> ranking = rank(entries, omega);
         String chosen = ranking.stream().filter(s -> s.note().equals("chosen")).findFirst().orElseThrow().name();
+        DensityEstimator winner = entries.stream().filter(e -> e.estimator().name().equals(chosen)).findFirst()
+                .orElseThrow().estimator();
         long t0 = System.nanoTime();
-        Density model = refit(chosen, planned, names, alphas, data, weights);
+        Density model = winner.fit(data, weights);
         listener.onFit(chosen, -1);
-        return new Result(ranking, chosen, model, skipped, (System.nanoTime() - t0) * 1e-9);
+        return new Result(ranking, chosen, model, plan.skipped(), (System.nanoTime() - t0) * 1e-9);
     }
 
-    private static String stackName(Stack st) {
-        return "mix(" + st.a() + "+" + st.b() + ")";
+    private static Entry best(List<Entry> entries, double[] omega, Class<?> family) {
+        Entry best = null;
+        double bestMean = Double.NEGATIVE_INFINITY;
+        for (Entry e : entries) {
+            if (family.isInstance(e.estimator())) {
+                double m = meanAndError(e.oof(), omega)[0];
+                if (best == null || m > bestMean) {
+                    best = e;
+                    bestMean = m;
+                }
+            }
+        }
+        return best;
     }
 
-    private Density refit(String chosen, List<DensityEstimator> planned, List<String> names, double[] alphas,
-            Dataset data, double[] weights) {
-        for (DensityEstimator c : planned) {
-            if (c.name().equals(chosen)) {
-                return c.fit(data, weights);
-            }
+    private static Entry bestFlowFamily(List<Entry> entries, double[] omega) {
+        Entry f = best(entries, omega, FlowEstimator.class);
+        Entry e = best(entries, omega, EnsembleEstimator.class);
+        if (e == null) {
+            return f;
         }
-        for (int s = 0; s < stacks.size(); s++) {
-            Stack st = stacks.get(s);
-            if (stackName(st).equals(chosen)) {
-                DensityEstimator a = find(planned, st.a());
-                DensityEstimator b = find(planned, st.b());
-                return st.mix().mix(alphas[s], a.fit(data, weights), b.fit(data, weights));
-            }
-        }
-        throw new IllegalStateException("no candidate called " + chosen);
+        return f == null || meanAndError(e.oof(), omega)[0] > meanAndError(f.oof(), omega)[0] ? e : f;
     }
 
-    private static DensityEstimator find(List<DensityEstimator> planned, String name) {
-        for (DensityEstimator c : planned) {
-            if (c.name().equals(name)) {
-                return c;
-            }
+    private Entry evaluate(DensityEstimator c, Dataset data, double[] weights, Folds folds, ExecutorService pool) {
+        long[] params = new long[1];
+        long t0 = System.nanoTime();
+        double[] oof = outOfFold(c, data, weights, folds, pool, params);
+        return new Entry(c, oof, (System.nanoTime() - t0) * 1e-9, params[0]);
+    }
+
+    /**
+     * The ensemble of the best flow: members 1 … M−1 (seeds seed + m) are cross-validated on the same folds, member 0
+     * is the candidate already evaluated, and the ensemble's out-of-fold density is the members' mean.
+     */
+    private Entry ensemble(FlowEstimator flow, Entry first, Dataset data, double[] weights, Folds folds,
+            ExecutorService pool) {
+        int m = options.ensembleMembers();
+        double[][] members = new double[m][];
+        members[0] = first.oof();
+        double secs = first.seconds();
+        for (int k = 1; k < m; k++) {
+            FlowEstimator member = new FlowEstimator(flow.name(), flow.config(), flow.options(), flow.seed() + k);
+            Entry e = evaluate(member, data, weights, folds, pool);
+            members[k] = e.oof();
+            secs += e.seconds();
         }
-        throw new IllegalStateException("no candidate called " + name);
+        double[] mean = new double[data.size()];
+        double logM = Math.log(m);
+        for (int i = 0; i < mean.length; i++) {
+            double mx = Double.NEGATIVE_INFINITY;
+            for (double[] v : members) {
+                mx = Math.max(mx, v[i]);
+            }
+            double s = 0;
+            for (double[] v : members) {
+                s += Math.exp(v[i] - mx);
+            }
+            mean[i] = mx == Double.NEGATIVE_INFINITY ? mx : mx + Math.log(s) - logM;
+        }
+        return new Entry(new EnsembleEstimator(flow, m), mean, secs, first.parameters() * m);
     }
 
     private double[] outOfFold(DensityEstimator est, Dataset data, double[] weights, Folds folds,
-            ExecutorService pool, long[] params, int c) {
+            ExecutorService pool, long[] params) {
         double[] lp = new double[data.size()];
-        List<Future<long[]>> jobs = new ArrayList<>();
+        List<Future<Long>> jobs = new ArrayList<>();
         for (int f = 0; f < folds.count(); f++) {
             int fold = f;
             jobs.add(pool.submit(() -> {
@@ -298,14 +342,14 @@ public final class ModelSelection implements DensityEstimator {
                     lp[te[k]] = v[k];
                 }
                 listener.onFit(est.name(), fold);
-                return new long[] {fold == 0 ? est.parameterCount(model) : -1};
+                return fold == 0 ? est.parameterCount(model) : -1L;
             }));
         }
-        for (Future<long[]> j : jobs) {
+        for (Future<Long> j : jobs) {
             try {
-                long p = j.get()[0];
+                long p = j.get();
                 if (p >= 0) {
-                    params[c] = p;
+                    params[0] = p;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -376,6 +420,22 @@ public final class ModelSelection implements DensityEstimator {
         double nEff = 1 / sumW2;
         var *= nEff / Math.max(1, nEff - 1);
         return new double[] {mean, Math.sqrt(var / nEff)};
+    }
+
+    private static List<Score> rank(List<Entry> entries, double[] omega) {
+        List<String> names = new ArrayList<>();
+        List<double[]> oof = new ArrayList<>();
+        List<Double> costs = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>();
+        List<Long> params = new ArrayList<>();
+        for (Entry e : entries) {
+            names.add(e.estimator().name());
+            oof.add(e.oof());
+            costs.add(e.estimator().cost());
+            seconds.add(e.seconds());
+            params.add(e.parameters());
+        }
+        return rank(names, oof, omega, costs, seconds, params);
     }
 
     static List<Score> rank(List<String> names, List<double[]> oof, double[] omega, List<Double> costs,

@@ -66,7 +66,7 @@ class ModelSelectionTest {
     @Test
     void tiesGoToTheCheaperCandidate() {
         Dataset data = moons(300);
-        ModelSelection sel = new ModelSelection(List.of(fixed("dear", 0.2, 5), fixed("cheap", 0.2, 1)), List.of(),
+        ModelSelection sel = new ModelSelection(List.of(fixed("dear", 0.2, 5), fixed("cheap", 0.2, 1)),
                 ModelSelection.Options.defaults(), null);
         ModelSelection.Result r = sel.select(data, null);
         assertEquals("cheap", r.chosen());
@@ -77,9 +77,9 @@ class ModelSelectionTest {
     void sameDataSameChoiceAndScores() {
         Dataset data = moons(300);
         List<DensityEstimator> c = List.of(fixed("a", 0.1, 1), fixed("b", 0.25, 1));
-        ModelSelection.Result r1 = new ModelSelection(c, List.of(), ModelSelection.Options.defaults().withThreads(1),
+        ModelSelection.Result r1 = new ModelSelection(c, ModelSelection.Options.defaults().withThreads(1),
                 null).select(data, null);
-        ModelSelection.Result r2 = new ModelSelection(c, List.of(), ModelSelection.Options.defaults().withThreads(2),
+        ModelSelection.Result r2 = new ModelSelection(c, ModelSelection.Options.defaults().withThreads(2),
                 null).select(data, null);
         assertEquals(r1.ranking().get(0).meanLogLikelihood(), r2.ranking().get(0).meanLogLikelihood(), 0.0,
                 "the thread count changes nothing");
@@ -105,7 +105,7 @@ class ModelSelectionTest {
                 return 1000;
             }
         };
-        ModelSelection sel = new ModelSelection(List.of(fixed("quick", 0.2, 1), slow), List.of(),
+        ModelSelection sel = new ModelSelection(List.of(fixed("quick", 0.2, 1), slow),
                 ModelSelection.Options.defaults().withBudget(10), null);
         assertEquals(List.of("quick"), sel.plan(300, 2).stream().map(DensityEstimator::name).toList());
         ModelSelection.Result r = sel.select(moons(300), null);
