@@ -6,7 +6,7 @@ Usage: python3 check_kdeflow_file.py MODEL.safetensors SCORED.csv
                      log_prob are ignored, so this folder's NAME_log_prob.csv files check too
 Prints the largest |log p_torch - log p_csv| and the worst point, and exits 1 when any point differs by more than
 1e-10 + 1e-14 |log p_csv|: 1e-10 as such wherever |log p| < 100, but far from the data |log p| reaches 1e6 and more,
-where one ulp of a double is already 1e-10 (at |log p| = 1e6 the bound is 1e-8, about 40 ulps). Exit 2 for
+where one ulp of a double is already 1e-10 (at |log p| = 1e6 the bound is 1e-8, about 90 ulps). Exit 2 for
 unreadable input.
 """
 import csv
