@@ -81,12 +81,15 @@ public final class DiagonalNormal implements Base {
             c -= v[logScaleOff + j];
         }
         for (int r = 0; r < n; r++) {
-            double q = 0;
-            for (int j = 0; j < d; j++) {
-                double t = (z[r * d + j] - v[locOff + j]) * Math.exp(-v[logScaleOff + j]);
-                q += t * t;
+            out[r] = c;
+        }
+        for (int j = 0; j < d; j++) {
+            double mu = v[locOff + j];
+            double inv = Math.exp(-v[logScaleOff + j]);
+            for (int r = 0; r < n; r++) {
+                double t = (z[r * d + j] - mu) * inv;
+                out[r] -= 0.5 * t * t;
             }
-            out[r] = c - 0.5 * q;
         }
     }
 

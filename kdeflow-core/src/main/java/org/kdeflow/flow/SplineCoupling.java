@@ -365,6 +365,14 @@ public final class SplineCoupling extends Coupling {
         gather(y, n, w.uA);
         double[] h = net.forward(p, w.uA, n, w.net);
         copyIdentity(y, n, u);
+        splineInverse(h, y, n, u, logDet, w);
+    }
+
+    /**
+     * The spline part of {@link #inverse} given the conditioner's output h (n×|B|·P): u_B = g(y_B) and logDet, the
+     * softmaxes and bin geometry kept in {@code w}. Allocates nothing.
+     */
+    void splineInverse(double[] h, double[] y, int n, double[] u, double[] logDet, Buffers w) {
         double[] geo = w.geo;
         for (int r = 0; r < n; r++) {
             double ld = 0;
@@ -448,6 +456,15 @@ public final class SplineCoupling extends Coupling {
     public void inverseBackward(double[] y, double[] u, int n, double[] gu, double[] ldw, double[] gy, Work work) {
         Buffers w = (Buffers) work;
         double[] gh = w.net.outputGradient();
+        splineBackward(n, gu, ldw, gy, gh, w);
+        backwardConditioner(gu, n, gh, gy, w);
+    }
+
+    /**
+     * The spline part of {@link #inverseBackward}: gh = ∂L/∂h (n×|B|·P) and, when gy is not null, gy_B = ∂L/∂y_B, from
+     * what {@link #splineInverse} kept in {@code w}. Allocates nothing.
+     */
+    void splineBackward(int n, double[] gu, double[] ldw, double[] gy, double[] gh, Buffers w) {
         double twoB = 2 * bound;
         int last = kk - 1;
         for (int r = 0; r < n; r++) {
@@ -521,7 +538,6 @@ public final class SplineCoupling extends Coupling {
                 }
             }
         }
-        backwardConditioner(gu, n, gh, gy, w);
     }
 
     /**
