@@ -51,10 +51,14 @@ public record FlowEstimator(String name, Flows.Config config, Trainer.Options op
         return flow;
     }
 
-    /** Trains {@code flow} (from {@link #initial}) in place; returns the run's summary. */
+    /**
+     * Trains {@code flow} (fresh from {@link #initial}) in place: its data-dependent initialisation on the first
+     * training batch, then the recipe; returns the run's summary.
+     */
     public TrainingResult train(Flow flow, Dataset data, double[] weights) {
-        Trainer t = new Trainer(options);
-        TrainingResult r = t.start(flow, data, weights).run(org.kdeflow.train.TrainingListener.NONE);
+        Trainer.Session session = new Trainer(options).start(flow, data, weights);
+        session.initializeFromFirstBatch();
+        TrainingResult r = session.run(org.kdeflow.train.TrainingListener.NONE);
         if (!r.completed()) {
             throw new IllegalArgumentException(name + ": " + r.stopReason());
         }

@@ -36,8 +36,8 @@ import org.kdeflow.random.NumpyRandomState;
  * clipped; early stopping when the validation loss has not improved for {@code patience} epochs, with the best
  * weights restored; and a batch whose loss or gradient is not finite is skipped and counted
  * ({@link TrainingResult#skippedBatches()}) rather than stopping the run, as long as some batch of the epoch
- * succeeds. Data-dependent initialisation ({@link Flow#initializeFromData}) runs on the first training batch. How
- * each default was chosen is in docs/flow.md.
+ * succeeds. A freshly created flow gets its data-dependent initialisation ({@link Flow#initializeFromData}) from
+ * {@link Session#initializeFromFirstBatch()}. How each default was chosen is in docs/flow.md.
  *
  * <p>The networks' products run in {@link Options#precision()} (float32 as PyTorch trains by default, or float64);
  * weights, optimizer state and everything else stay double, so snapshots, checkpoints and model files are double in
@@ -458,20 +458,20 @@ public final class Trainer {
             this.trainLosses = new double[options.epochs()];
             this.validLosses = new double[options.epochs()];
             this.totalSteps = (long) options.epochs() * batches.batchCount();
-            if (options.skipNonFinite()) {
-                // the robust recipe's data-dependent initialisation on the first training batch (in file order)
-                int m = Math.min(bs, train.size());
-                train.copyRows(identity(m), 0, m, batch);
-                flow.initializeFromData(batch, m);
-            }
         }
 
-        private int[] identity(int m) {
-            int[] o = new int[m];
-            for (int i = 0; i < m; i++) {
-                o[i] = i;
+        /**
+         * Data-dependent initialisation of a freshly created flow ({@link Flow#initializeFromData}, e.g. ActNorm) on
+         * the first training batch, before the first epoch. Not for a flow that has been trained already: it would
+         * reset such layers.
+         */
+        public void initializeFromFirstBatch() {
+            if (epoch > 0) {
+                throw new IllegalStateException("data-dependent initialisation comes before the first epoch");
             }
-            return o;
+            int m = Math.min(options.batchSize(), train.size());
+            train.copyRows(0, m, batch);
+            flow.initializeFromData(batch, m);
         }
 
         public Dataset trainSet() {
