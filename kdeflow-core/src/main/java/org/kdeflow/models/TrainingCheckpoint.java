@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.kdeflow.data.Dataset;
+import org.kdeflow.density.Density;
 import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.flow.Flow;
 import org.kdeflow.formats.SafeTensors.DType;
 import org.kdeflow.formats.Tensor;
 import org.kdeflow.nn.Adam;
@@ -22,7 +25,9 @@ import org.kdeflow.train.Trainer;
  * <p>Tensors (P = number of trainable parameters, in the flow's flat {@code parameters()} order, which is its
  * {@code state_dict} order without the masks; E = epochs done):
  * <pre>
- *   model.layers.{i}.…       the current weights under the homework's state_dict names (masks included)
+ *   model.layers.{i}.…       the current weights under the homework's state_dict names (masks included), or for any
+ *                            other flow its tensors as in its model file ({@code model.transforms.{k}.…}, with the
+ *                            flow's spec in {@code kdeflow.spec})
  *   optimizer.m, optimizer.v [P]        Adam's first and second moments
  *   best.weights             [P]        the snapshot with the lowest validation loss (absent before it exists)
  *   losses.train, losses.valid [E]      per-epoch mean losses
@@ -45,19 +50,36 @@ public final class TrainingCheckpoint {
     private TrainingCheckpoint() {
     }
 
-    /** What a checkpoint holds. */
-    public record Contents(CouplingFlow flow, Trainer.Options options, Dataset.Split split, Trainer.State state,
+    /**
+     * What a checkpoint holds.
+     *
+     * @param model the model being trained: the homework's {@link CouplingFlow} or any other {@link Flow}
+     */
+    public record Contents(Density model, Trainer.Options options, Dataset.Split split, Trainer.State state,
                            Map<String, String> metadata) {
         public Contents {
             metadata = Map.copyOf(metadata);
+            if (!(model instanceof CouplingFlow) && !(model instanceof Flow)) {
+                throw new IllegalArgumentException("a checkpoint holds a flow, not a " + model.getClass().getName());
+            }
+        }
+
+        /** The homework's flow being trained, or null when the checkpoint holds another flow ({@link #model()}). */
+        public CouplingFlow flow() {
+            return model instanceof CouplingFlow c ? c : null;
+        }
+
+        /** The flow the trainer trains: the model itself, or the homework flow's {@link CouplingFlow#asFlow()}. */
+        public Flow trainable() {
+            return model instanceof CouplingFlow c ? c.asFlow() : (Flow) model;
         }
 
         /**
          * A session that continues the run: a trainer with {@code options} on the saved split, restored to the saved
-         * state, training {@link #flow()} in place.
+         * state, training {@link #model()} in place.
          */
         public Trainer.Session resume() {
-            Trainer.Session s = new Trainer(options).start(flow, split);
+            Trainer.Session s = new Trainer(options).start(trainable(), split);
             s.restore(state);
             return s;
         }
@@ -77,7 +99,7 @@ public final class TrainingCheckpoint {
 
         /** The same contents with more epochs planned (to extend a run that has finished). */
         public Contents withEpochs(int epochs) {
-            return new Contents(flow, options.withEpochs(epochs), split, state, metadata);
+            return new Contents(model, options.withEpochs(epochs), split, state, metadata);
         }
     }
 
@@ -89,14 +111,38 @@ public final class TrainingCheckpoint {
      */
     public static void save(Path file, CouplingFlow flow, Trainer.Options options, Trainer.Session session,
                             Map<String, String> extra) throws IOException {
+        write(file, flow, options, session, extra);
+    }
+
+    /** As {@link #save(Path, CouplingFlow, Trainer.Options, Trainer.Session, Map)} for any other flow. */
+    public static void save(Path file, Flow flow, Trainer.Options options, Trainer.Session session,
+                            Map<String, String> extra) throws IOException {
+        write(file, flow, options, session, extra);
+    }
+
+    private static void write(Path file, Density model, Trainer.Options options, Trainer.Session session,
+                              Map<String, String> extra) throws IOException {
         Trainer.State st = session.state();
         Map<String, Tensor> t = new LinkedHashMap<>();
+        Map<String, String> m = new LinkedHashMap<>();
+        int p;
         // The model's current weights by name: a copy of the flow with the state's weights.
-        CouplingFlow current = flow.copy();
-        current.parameters().copyFrom(st.weights());
-        current.stateDict().forEach((name, v) -> t.put(MODEL + name, Tensor.of(v.values(), v.shape())));
+        if (model instanceof CouplingFlow flow) {
+            CouplingFlow current = flow.copy();
+            current.parameters().copyFrom(st.weights());
+            current.stateDict().forEach((name, v) -> t.put(MODEL + name, Tensor.of(v.values(), v.shape())));
+            m.putAll(FlowModelFile.describe(flow));
+            p = flow.parameters().size();
+        } else {
+            Flow current = ((Flow) model).copy();
+            current.parameters().copyFrom(st.weights());
+            ObjectNode spec = new FlowCodec().write(current, MODEL, t);
+            m.put(ModelFile.KEY_VERSION, Integer.toString(ModelFile.FORMAT_VERSION));
+            m.put(ModelFile.KEY_MODEL, "flow");
+            m.put(ModelFile.KEY_SPEC, ModelFile.json(spec));
+            p = current.parameters().size();
+        }
         Adam.State adam = st.adam();
-        int p = flow.parameters().size();
         t.put("optimizer.m", Tensor.of(adam.m(), p));
         t.put("optimizer.v", Tensor.of(adam.v(), p));
         if (st.bestWeights() != null) {
@@ -118,7 +164,6 @@ public final class TrainingCheckpoint {
             t.put("rng.shuffle.key", Tensor.of(k, key.length));
             t.put("rng.shuffle.state", Tensor.of(new double[] {rng.pos(), rng.hasGauss() ? 1 : 0, rng.gauss()}, 3));
         }
-        Map<String, String> m = new LinkedHashMap<>(FlowModelFile.describe(flow));
         m.put("checkpoint.version", Integer.toString(VERSION));
         m.put("checkpoint.epochs_done", Integer.toString(st.epochsDone()));
         m.put("checkpoint.best_epoch", Integer.toString(st.bestEpoch()));
@@ -133,6 +178,12 @@ public final class TrainingCheckpoint {
         m.put("options.train_fraction", Double.toString(options.trainFraction()));
         m.put("options.reshuffle", Boolean.toString(options.reshuffle()));
         m.put("options.selection", options.selection().name());
+        m.put("options.precision", options.precision().name());
+        m.put("options.weight_decay", Double.toString(options.weightDecay()));
+        m.put("options.schedule", options.schedule().name());
+        m.put("options.clip_norm", Double.toString(options.clipNorm()));
+        m.put("options.patience", Integer.toString(options.patience()));
+        m.put("options.skip_non_finite", Boolean.toString(options.skipNonFinite()));
         if (extra != null) {
             for (Map.Entry<String, String> e : extra.entrySet()) {
                 String k = e.getKey();
@@ -183,7 +234,18 @@ public final class TrainingCheckpoint {
                 modelMeta.put(k, v);
             }
         });
-        CouplingFlow flow = FlowModelFile.fromSafeTensors(SafeTensors.of(model, modelMeta), label).flow();
+        Density trained;
+        if ("flow".equals(meta.get(ModelFile.KEY_MODEL))) {
+            String specText = meta.get(ModelFile.KEY_SPEC);
+            if (specText == null) {
+                throw bad(label, "metadata has no " + ModelFile.KEY_SPEC + " describing the flow");
+            }
+            trained = new FlowCodec().read(ModelFile.parseSpec(specText, label), MODEL, model.isEmpty() ? Map.of()
+                    : prefixed(model), label);
+        } else {
+            trained = FlowModelFile.fromSafeTensors(SafeTensors.of(model, modelMeta), label).flow();
+        }
+        Flow flow = trained instanceof CouplingFlow c ? c.asFlow() : (Flow) trained;
         int p = flow.parameters().size();
         int d = flow.dim();
         Trainer.Options options;
@@ -191,7 +253,15 @@ public final class TrainingCheckpoint {
             options = new Trainer.Options(intOf(meta, "options.epochs", label), intOf(meta, "options.batch_size", label),
                     doubleOf(meta, "options.learning_rate", label), longOf(meta, "options.seed", label),
                     doubleOf(meta, "options.train_fraction", label), boolOf(meta, "options.reshuffle", label),
-                    selection(string(meta, "options.selection", label), label));
+                    selection(string(meta, "options.selection", label), label),
+                    meta.containsKey("options.precision") ? precision(meta.get("options.precision"), label)
+                            : org.kdeflow.nn.Precision.F64,
+                    meta.containsKey("options.weight_decay") ? doubleOf(meta, "options.weight_decay", label) : 0.0,
+                    meta.containsKey("options.schedule") ? schedule(meta.get("options.schedule"), label)
+                            : Trainer.Schedule.CONSTANT,
+                    meta.containsKey("options.clip_norm") ? doubleOf(meta, "options.clip_norm", label) : 0.0,
+                    meta.containsKey("options.patience") ? intOf(meta, "options.patience", label) : 0,
+                    meta.containsKey("options.skip_non_finite") && boolOf(meta, "options.skip_non_finite", label));
         } catch (IllegalArgumentException e) {
             throw e.getMessage() != null && e.getMessage().startsWith(label) ? e : bad(label, e.getMessage());
         }
@@ -250,15 +320,42 @@ public final class TrainingCheckpoint {
         } catch (IllegalArgumentException e) {
             throw bad(label, e.getMessage());
         }
-        Contents c = new Contents(flow, options, new Dataset.Split(train, valid), state, meta);
+        Contents c = new Contents(trained, options, new Dataset.Split(train, valid), state, meta);
         // Check that the pieces fit together (sizes, shuffling) before anyone trains on them.
         try {
             c.resume();
         } catch (IllegalArgumentException e) {
             throw bad(label, e.getMessage());
         }
-        c.flow().parameters().copyFrom(state.weights());
+        c.trainable().parameters().copyFrom(state.weights());
         return c;
+    }
+
+    /** The model tensors with their {@value #MODEL} prefix put back (the flow codec reads names under a prefix). */
+    private static Map<String, Tensor> prefixed(Map<String, Tensor> model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        model.forEach((k, v) -> out.put(MODEL + k, v));
+        return out;
+    }
+
+    private static org.kdeflow.nn.Precision precision(String v, String label) {
+        for (org.kdeflow.nn.Precision p : org.kdeflow.nn.Precision.values()) {
+            if (p.name().equals(v)) {
+                return p;
+            }
+        }
+        throw bad(label, "metadata options.precision = '" + abbreviate(v) + "' is not one of "
+                + java.util.Arrays.toString(org.kdeflow.nn.Precision.values()));
+    }
+
+    private static Trainer.Schedule schedule(String v, String label) {
+        for (Trainer.Schedule s : Trainer.Schedule.values()) {
+            if (s.name().equals(v)) {
+                return s;
+            }
+        }
+        throw bad(label, "metadata options.schedule = '" + abbreviate(v) + "' is not one of "
+                + java.util.Arrays.toString(Trainer.Schedule.values()));
     }
 
     private static double[] vector(SafeTensors st, String name, int length, String label) {
