@@ -30,6 +30,7 @@ import org.kdeflow.train.Trainer;
  *                            flow's spec in {@code kdeflow.spec})
  *   optimizer.m, optimizer.v [P]        Adam's first and second moments
  *   best.weights             [P]        the snapshot with the lowest validation loss (absent before it exists)
+ *   average.weights          [P]        the running average of the weights (with weight averaging)
  *   losses.train, losses.valid [E]      per-epoch mean losses
  *   data.train [n_train, d], data.valid [n_valid, d]   the split, in the order training visits it
  *   rng.shuffle.key [624], rng.shuffle.state [3]      the reshuffling stream (MT19937 key; pos, has_gauss, gauss);
@@ -148,6 +149,9 @@ public final class TrainingCheckpoint {
         if (st.bestWeights() != null) {
             t.put("best.weights", Tensor.of(st.bestWeights(), p));
         }
+        if (st.averageWeights() != null) {
+            t.put("average.weights", Tensor.of(st.averageWeights(), p));
+        }
         t.put("losses.train", Tensor.of(st.trainLosses(), st.epochsDone()));
         t.put("losses.valid", Tensor.of(st.validLosses(), st.epochsDone()));
         Dataset train = session.trainSet();
@@ -184,6 +188,8 @@ public final class TrainingCheckpoint {
         m.put("options.clip_norm", Double.toString(options.clipNorm()));
         m.put("options.patience", Integer.toString(options.patience()));
         m.put("options.skip_non_finite", Boolean.toString(options.skipNonFinite()));
+        m.put("options.ema_decay", Double.toString(options.emaDecay()));
+        m.put("checkpoint.skipped_batches", Long.toString(st.skippedBatches()));
         if (extra != null) {
             for (Map.Entry<String, String> e : extra.entrySet()) {
                 String k = e.getKey();
@@ -261,7 +267,8 @@ public final class TrainingCheckpoint {
                             : Trainer.Schedule.CONSTANT,
                     meta.containsKey("options.clip_norm") ? doubleOf(meta, "options.clip_norm", label) : 0.0,
                     meta.containsKey("options.patience") ? intOf(meta, "options.patience", label) : 0,
-                    meta.containsKey("options.skip_non_finite") && boolOf(meta, "options.skip_non_finite", label));
+                    meta.containsKey("options.skip_non_finite") && boolOf(meta, "options.skip_non_finite", label),
+                    meta.containsKey("options.ema_decay") ? doubleOf(meta, "options.ema_decay", label) : 0.0);
         } catch (IllegalArgumentException e) {
             throw e.getMessage() != null && e.getMessage().startsWith(label) ? e : bad(label, e.getMessage());
         }
@@ -314,9 +321,13 @@ public final class TrainingCheckpoint {
         }
         Trainer.State state;
         try {
+            double[] average = st.tensor("average.weights") == null ? null
+                    : finite(vector(st, "average.weights", p, label), "average.weights", label);
+            long skippedBatches = meta.containsKey("checkpoint.skipped_batches")
+                    ? longOf(meta, "checkpoint.skipped_batches", label) : 0;
             state = new Trainer.State(epochs, flow.parameters().values(), new Adam.State(m, v, steps), best,
                     bestEpoch, bestValid, trainLosses, validLosses, rng, longOf(meta, "checkpoint.elapsed_nanos",
-                    label));
+                    label), average, skippedBatches);
         } catch (IllegalArgumentException e) {
             throw bad(label, e.getMessage());
         }

@@ -109,10 +109,13 @@ public final class Trainer {
      * @param clipNorm the largest global L2 norm of a step's gradient (0: no clipping)
      * @param patience stop when the validation loss has not improved for this many epochs (0: never)
      * @param skipNonFinite skip (and count) a batch whose loss or gradient is not finite instead of stopping
+     * @param emaDecay β of an exponential moving average of the weights, θ̄ ← β·θ̄ + (1 − β)·θ after every step
+     *     (Polyak averaging; 0: none). With β &gt; 0 the validation loss, the best snapshot and the final weights
+     *     are the averaged weights'.
      */
     public record Options(int epochs, int batchSize, double learningRate, long seed, double trainFraction,
             boolean reshuffle, Selection selection, Precision precision, double weightDecay, Schedule schedule,
-            double clipNorm, int patience, boolean skipNonFinite) {
+            double clipNorm, int patience, boolean skipNonFinite, double emaDecay) {
 
         /** Options in double precision with the notebook's optimiser. */
         public Options(int epochs, int batchSize, double learningRate, long seed, double trainFraction,
@@ -124,7 +127,15 @@ public final class Trainer {
         public Options(int epochs, int batchSize, double learningRate, long seed, double trainFraction,
                 boolean reshuffle, Selection selection, Precision precision) {
             this(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision, 0.0,
-                    Schedule.CONSTANT, 0.0, 0, false);
+                    Schedule.CONSTANT, 0.0, 0, false, 0.0);
+        }
+
+        /** Options without weight averaging. */
+        public Options(int epochs, int batchSize, double learningRate, long seed, double trainFraction,
+                boolean reshuffle, Selection selection, Precision precision, double weightDecay, Schedule schedule,
+                double clipNorm, int patience, boolean skipNonFinite) {
+            this(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision, weightDecay,
+                    schedule, clipNorm, patience, skipNonFinite, 0.0);
         }
 
         public Options {
@@ -162,6 +173,10 @@ public final class Trainer {
             if (patience < 0) {
                 throw new IllegalArgumentException("patience must be >= 0 (0: no early stopping), got " + patience);
             }
+            if (!(emaDecay >= 0 && emaDecay < 1)) {
+                throw new IllegalArgumentException("the weight average's decay must be in [0, 1) (0: none), got "
+                        + emaDecay);
+            }
         }
 
         /** The homework's settings: 100 epochs, batches of 64, lr 1e-3, seed 0, 90/10 split, fixed order. */
@@ -181,67 +196,72 @@ public final class Trainer {
 
         public Options withEpochs(int e) {
             return new Options(e, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
-                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite, emaDecay);
         }
 
         public Options withBatchSize(int b) {
             return new Options(epochs, b, learningRate, seed, trainFraction, reshuffle, selection, precision,
-                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite, emaDecay);
         }
 
         public Options withLearningRate(double lr) {
             return new Options(epochs, batchSize, lr, seed, trainFraction, reshuffle, selection, precision,
-                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite, emaDecay);
         }
 
         public Options withSeed(long s) {
             return new Options(epochs, batchSize, learningRate, s, trainFraction, reshuffle, selection, precision,
-                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite, emaDecay);
         }
 
         public Options withTrainFraction(double f) {
             return new Options(epochs, batchSize, learningRate, seed, f, reshuffle, selection, precision,
-                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite, emaDecay);
         }
 
         public Options withReshuffle(boolean r) {
             return new Options(epochs, batchSize, learningRate, seed, trainFraction, r, selection, precision,
-                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite, emaDecay);
         }
 
         public Options withSelection(Selection s) {
             return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, s, precision,
-                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite, emaDecay);
         }
 
         public Options withPrecision(Precision p) {
             return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, p,
-                    weightDecay, schedule, clipNorm, patience, skipNonFinite);
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite, emaDecay);
         }
 
         public Options withWeightDecay(double wd) {
             return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
-                    wd, schedule, clipNorm, patience, skipNonFinite);
+                    wd, schedule, clipNorm, patience, skipNonFinite, emaDecay);
         }
 
         public Options withSchedule(Schedule s) {
             return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
-                    weightDecay, s, clipNorm, patience, skipNonFinite);
+                    weightDecay, s, clipNorm, patience, skipNonFinite, emaDecay);
         }
 
         public Options withClipNorm(double c) {
             return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
-                    weightDecay, schedule, c, patience, skipNonFinite);
+                    weightDecay, schedule, c, patience, skipNonFinite, emaDecay);
         }
 
         public Options withPatience(int pat) {
             return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
-                    weightDecay, schedule, clipNorm, pat, skipNonFinite);
+                    weightDecay, schedule, clipNorm, pat, skipNonFinite, emaDecay);
+        }
+
+        public Options withEmaDecay(double beta) {
+            return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
+                    weightDecay, schedule, clipNorm, patience, skipNonFinite, beta);
         }
 
         public Options withSkipNonFinite(boolean skip) {
             return new Options(epochs, batchSize, learningRate, seed, trainFraction, reshuffle, selection, precision,
-                    weightDecay, schedule, clipNorm, patience, skip);
+                    weightDecay, schedule, clipNorm, patience, skip, emaDecay);
         }
     }
 
@@ -354,12 +374,24 @@ public final class Trainer {
      * @param trainLosses losses of the finished epochs
      * @param shuffle the reshuffling stream's state (null in fixed order)
      * @param elapsedNanos training time so far
+     * @param averageWeights the running average of the weights (null without averaging or before the first step)
+     * @param skippedBatches batches skipped so far
      */
     public record State(int epochsDone, double[] weights, Adam.State adam, double[] bestWeights, int bestEpoch,
             double bestValidLoss, double[] trainLosses, double[] validLosses, NumpyRandomState.State shuffle,
-            long elapsedNanos) {
+            long elapsedNanos, double[] averageWeights, long skippedBatches) {
+
+        /** A state without weight averaging or skipped batches. */
+        public State(int epochsDone, double[] weights, Adam.State adam, double[] bestWeights, int bestEpoch,
+                double bestValidLoss, double[] trainLosses, double[] validLosses, NumpyRandomState.State shuffle,
+                long elapsedNanos) {
+            this(epochsDone, weights, adam, bestWeights, bestEpoch, bestValidLoss, trainLosses, validLosses, shuffle,
+                    elapsedNanos, null, 0);
+        }
+
         public State {
             weights = weights.clone();
+            averageWeights = averageWeights == null ? null : averageWeights.clone();
             bestWeights = bestWeights == null ? null : bestWeights.clone();
             trainLosses = trainLosses.clone();
             validLosses = validLosses.clone();
@@ -377,6 +409,12 @@ public final class Trainer {
         @Override
         public double[] bestWeights() {
             return bestWeights == null ? null : bestWeights.clone();
+        }
+
+        /** The running average of the weights (null without averaging or before the first step). */
+        @Override
+        public double[] averageWeights() {
+            return averageWeights == null ? null : averageWeights.clone();
         }
 
         @Override
@@ -422,6 +460,8 @@ public final class Trainer {
         private final double[] validLosses;
         private final long totalSteps;
         private double[] best;
+        private double[] average;
+        private final double[] swap;
         private int bestEpoch;
         private double bestValid = Double.POSITIVE_INFINITY;
         private int epoch;
@@ -458,6 +498,7 @@ public final class Trainer {
             this.trainLosses = new double[options.epochs()];
             this.validLosses = new double[options.epochs()];
             this.totalSteps = (long) options.epochs() * batches.batchCount();
+            this.swap = options.emaDecay() > 0 ? new double[p.size()] : null;
         }
 
         /**
@@ -568,6 +609,9 @@ public final class Trainer {
                     return fail("epoch " + e + ": the gradient of batch " + (b + 1) + " of " + nb
                             + " is not finite");
                 }
+                if (swap != null) {
+                    average();
+                }
                 sum += loss;
                 good++;
             }
@@ -575,6 +619,11 @@ public final class Trainer {
                 return fail("epoch " + e + ": the loss or gradient of every batch was not finite");
             }
             double trainLoss = sum / good;
+            if (swap != null) {
+                // evaluate (and snapshot) the averaged weights; training goes on from the raw ones
+                System.arraycopy(p.values(), 0, swap, 0, swap.length);
+                p.copyFrom(average);
+            }
             double validLoss = validationLoss();
             if (!Double.isFinite(validLoss)) {
                 return fail("epoch " + e + ": the validation loss is not finite (" + validLoss + ")");
@@ -592,8 +641,25 @@ public final class Trainer {
             } else if (options.patience() > 0 && e - bestEpoch >= options.patience() && e < options.epochs()) {
                 earlyStopEpoch = e;
             }
+            if (swap != null) {
+                p.copyFrom(swap);
+            }
             elapsedNanos += System.nanoTime() - t0;
             return true;
+        }
+
+        /** θ̄ ← β·θ̄ + (1 − β)·θ (θ̄ starts at the weights after the first step). */
+        private void average() {
+            double[] v = p.values();
+            if (average == null) {
+                average = v.clone();
+                return;
+            }
+            double b = options.emaDecay();
+            double c = 1 - b;
+            for (int k = 0; k < v.length; k++) {
+                average[k] = b * average[k] + c * v[k];
+            }
         }
 
         /** Scales the gradient to the clipping norm when it is longer; false when it is not finite. */
@@ -687,6 +753,8 @@ public final class Trainer {
             if (sel == Selection.BEST && best != null) {
                 p.copyFrom(best);
                 w = TrainingResult.Weights.BEST;
+            } else if (average != null) {
+                p.copyFrom(average);
             }
             return new TrainingResult(Arrays.copyOf(trainLosses, epoch), Arrays.copyOf(validLosses, epoch),
                     bestEpoch, bestEpoch == 0 ? Double.NaN : bestValid, finalValid, elapsedNanos * 1e-9, w, epoch,
@@ -697,7 +765,7 @@ public final class Trainer {
         public State state() {
             return new State(epoch, p.values(), adam.state(), best, bestEpoch, bestValid,
                     Arrays.copyOf(trainLosses, epoch), Arrays.copyOf(validLosses, epoch), batches.rngState(),
-                    elapsedNanos);
+                    elapsedNanos, average, skipped);
         }
 
         /**
@@ -730,6 +798,8 @@ public final class Trainer {
                         NumpyRandomState.fromState(s.shuffle()));
             }
             elapsedNanos = s.elapsedNanos();
+            average = s.averageWeights();
+            skipped = s.skippedBatches();
             stopReason = null;
         }
     }

@@ -187,7 +187,8 @@ class TrainingCheckpointTest {
     }
 
     /**
-     * A v2 flow (spline couplings, a mixture base, float32 products) under the robust recipe: stopped after 3 epochs,
+     * A v2 flow (spline couplings, a mixture base, float32 products, averaged weights) under the robust recipe: stopped
+     * after 3 epochs,
      * saved, read back and continued, it ends with the weights of the uninterrupted run, bit for bit.
      */
     @Test
@@ -195,7 +196,8 @@ class TrainingCheckpointTest {
         Dataset data = org.kdeflow.data.ToyDatasets.sample2dDatasets("Moons", 300, 0, 5);
         org.kdeflow.flow.Flows.Config c = org.kdeflow.flow.Flows.Config.nsf(2, 8)
                 .withBase(org.kdeflow.flow.Flows.BaseKind.mixture(2));
-        Trainer.Options o = Trainer.Options.robust().withEpochs(7).withPrecision(org.kdeflow.nn.Precision.F32);
+        Trainer.Options o = Trainer.Options.robust().withEpochs(7).withPrecision(org.kdeflow.nn.Precision.F32)
+                .withEmaDecay(0.9);
         org.kdeflow.flow.Flow whole = org.kdeflow.flow.Flows.create(c, data, 4);
         Trainer.Session w = new Trainer(o).start(whole, data);
         w.initializeFromFirstBatch();

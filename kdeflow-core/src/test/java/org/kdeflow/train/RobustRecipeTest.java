@@ -125,6 +125,32 @@ class RobustRecipeTest {
         }
     }
 
+    /**
+     * Weight averaging: with one step per epoch (50 training points, batches of 64), β = 0.5 and FINAL selection, two
+     * epochs return θ̄ = ½θ₁ + ½θ₂, where θ₁, θ₂ are the raw weights after each step — the averaging never changes
+     * the raw trajectory (validation swaps the average in and back).
+     */
+    @Test
+    void averagedWeightsAreTheRunningAverageOfTheSteps() {
+        Dataset data = moons(100);
+        Trainer.Options o = Trainer.Options.robust().withEpochs(2).withPatience(0)
+                .withSelection(Trainer.Selection.FINAL).withTrainFraction(0.5);
+        Flow g = small(data);
+        Trainer.Session raw = new Trainer(o).start(g, data);
+        assertTrue(raw.runEpoch());
+        double[] t1 = g.parameters().values().clone();
+        assertTrue(raw.runEpoch());
+        double[] t2 = g.parameters().values().clone();
+        Flow f = small(data);
+        new Trainer(o.withEmaDecay(0.5)).fit(f, data);
+        double[] v = f.parameters().values();
+        for (int k = 0; k < v.length; k++) {
+            assertEquals(0.5 * t1[k] + 0.5 * t2[k], v[k], 0.0, "parameter " + k);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Trainer.Options.robust().withEmaDecay(1));
+        assertThrows(IllegalArgumentException.class, () -> Trainer.Options.robust().withEmaDecay(-0.1));
+    }
+
     @Test
     void theCosineScheduleEndsAtZeroAndOptionsAreValidated() {
         assertEquals(Trainer.Schedule.COSINE, Trainer.Options.robust().schedule());
