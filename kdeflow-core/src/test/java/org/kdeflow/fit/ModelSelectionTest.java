@@ -45,7 +45,7 @@ class ModelSelectionTest {
     void picksTheBandwidthThatPredictsHeldOutPoints() {
         Dataset data = moons(400);
         ModelSelection sel = new ModelSelection(List.of(fixed("tiny", 0.005, 1), fixed("huge", 3, 1),
-                KdeEstimator.gaussian("lcv", BandwidthSelectors.likelihoodCV(Bandwidth.Kind.FULL), 2)), List.of(),
+                KdeEstimator.gaussian("lcv", BandwidthSelectors.likelihoodCV(Bandwidth.Kind.FULL), 2)),
                 ModelSelection.Options.defaults(), null);
         ModelSelection.Result r = sel.select(data, null);
         assertEquals("lcv", r.chosen());
@@ -107,7 +107,7 @@ class ModelSelectionTest {
         };
         ModelSelection sel = new ModelSelection(List.of(fixed("quick", 0.2, 1), slow),
                 ModelSelection.Options.defaults().withBudget(10), null);
-        assertEquals(List.of("quick"), sel.plan(300, 2).stream().map(DensityEstimator::name).toList());
+        assertEquals(List.of("quick"), sel.plan(300, 2).candidates().stream().map(DensityEstimator::name).toList());
         ModelSelection.Result r = sel.select(moons(300), null);
         assertEquals(List.of("slow"), r.skipped());
         assertEquals("quick", r.chosen());
@@ -133,5 +133,31 @@ class ModelSelectionTest {
         double[] mixed = Stacking.mixed(a, b, alpha);
         assertEquals(Math.log(alpha + (1 - alpha) / 4), mixed[0], 1e-15);
         assertTrue(Arrays.stream(Stacking.mixed(a, a, 0.3)).allMatch(Double::isFinite));
+    }
+
+    /**
+     * The derived candidates: the ensemble of the best flow and the stack of the best KDE with the best flow are
+     * ranked with the rest; the ensemble's score is that of the mean of its members' out-of-fold densities, so it is
+     * at least the members' mean score (Jensen), and a stack never scores below the better of its two parts.
+     */
+    @Test
+    void ensembleAndStackJoinTheRanking() {
+        Dataset data = moons(250);
+        FlowEstimator tiny = new FlowEstimator("tiny-flow", org.kdeflow.flow.Flows.Config.nsf(2, 8),
+                org.kdeflow.train.Trainer.Options.robust().withEpochs(15), 1);
+        KdeEstimator lcv = KdeEstimator.gaussian("lcv", BandwidthSelectors.likelihoodCV(Bandwidth.Kind.FULL), 2);
+        ModelSelection.Result r = new ModelSelection(List.of(lcv, tiny),
+                ModelSelection.Options.defaults().withEnsembleMembers(2).withBudget(1e6), null).select(data, null);
+        java.util.Map<String, ModelSelection.Score> by = new java.util.HashMap<>();
+        r.ranking().forEach(s -> by.put(s.name(), s));
+        assertTrue(by.containsKey("tiny-flow-ensemble2"), by.keySet().toString());
+        assertTrue(by.get("tiny-flow-ensemble2").meanLogLikelihood() >= by.get("tiny-flow").meanLogLikelihood() - 0.05);
+        String stack = by.keySet().stream().filter(n -> n.startsWith("mix(")).findFirst().orElse(null);
+        if (stack != null) {
+            double parts = Math.max(by.get("lcv").meanLogLikelihood(),
+                    Math.max(by.get("tiny-flow").meanLogLikelihood(), by.get("tiny-flow-ensemble2").meanLogLikelihood()));
+            assertTrue(by.get(stack).meanLogLikelihood() >= parts - 1e-12, stack + " vs its parts");
+        }
+        assertEquals(r.ranking().size(), by.size());
     }
 }
