@@ -1,6 +1,8 @@
 package org.kdeflow.flow;
 
 import java.util.Arrays;
+import org.kdeflow.kernels.KdeOps;
+import org.kdeflow.kernels.Kernels;
 import org.kdeflow.nn.Parameters;
 import org.kdeflow.nn.Precision;
 import org.kdeflow.random.NumpyRandomState;
@@ -247,17 +249,42 @@ public final class SplineCoupling extends Coupling {
         }
     }
 
-    /** out[0 … K−1] = softmax(h[from … from+K−1]), the maximum subtracted first. */
-    private void softmax(double[] h, int from, double[] out, int to) {
+    /**
+     * Both softmaxes of every entry of the batch into the work, softmax(a) into {@code sa} and softmax(b) into
+     * {@code sb} (K values per entry): the maxima subtracted first, then one vectorised exp over the whole batch
+     * ({@link KdeOps#exp}, exact to a few ulp for arguments ≤ 0), then each entry normalised.
+     */
+    private void softmaxes(double[] h, int n, Buffers w) {
+        int entries = n * nB;
+        for (int e = 0; e < entries; e++) {
+            shifted(h, e * pPer, w.sa, e * kk);
+            shifted(h, e * pPer + kk, w.sb, e * kk);
+        }
+        KdeOps ops = Kernels.get().kde();
+        ops.exp(w.sa, 0, entries * kk);
+        ops.exp(w.sb, 0, entries * kk);
+        for (int e = 0; e < entries; e++) {
+            normalise(w.sa, e * kk);
+            normalise(w.sb, e * kk);
+        }
+    }
+
+    /** out[to …] = h[from …] − max over the K logits. */
+    private void shifted(double[] h, int from, double[] out, int to) {
         double max = h[from];
         for (int i = 1; i < kk; i++) {
             max = Math.max(max, h[from + i]);
         }
+        for (int i = 0; i < kk; i++) {
+            out[to + i] = h[from + i] - max;
+        }
+    }
+
+    /** Divides the K exponentials at out[to …] by their sum. */
+    private void normalise(double[] out, int to) {
         double sum = 0;
         for (int i = 0; i < kk; i++) {
-            double e = Math.exp(h[from + i] - max);
-            out[to + i] = e;
-            sum += e;
+            sum += out[to + i];
         }
         double inv = 1 / sum;
         for (int i = 0; i < kk; i++) {
@@ -266,15 +293,13 @@ public final class SplineCoupling extends Coupling {
     }
 
     /**
-     * Locates v in its bin for entry e (block at h[e·P …]): both softmaxes into the work, the bin k found among the
+     * Locates v in its bin for entry e (block at h[e·P …], softmaxes already in the work): the bin k found among the
      * knots of g's argument (x, {@code density}) or of its value (y, the sampling direction), both knot pairs,
      * W_k, H_k, s_k and the two derivatives into geo. Returns k.
      */
     private int locate(double[] h, int e, double v, boolean density, Buffers w) {
         int hb = e * pPer;
         int sk = e * kk;
-        softmax(h, hb, w.sa, sk);
-        softmax(h, hb + kk, w.sb, sk);
         double[] geo = w.geo;
         int g = e * GEO;
         int k;
@@ -373,6 +398,7 @@ public final class SplineCoupling extends Coupling {
      * softmaxes and bin geometry kept in {@code w}. Allocates nothing.
      */
     void splineInverse(double[] h, double[] y, int n, double[] u, double[] logDet, Buffers w) {
+        softmaxes(h, n, w);
         double[] geo = w.geo;
         for (int r = 0; r < n; r++) {
             double ld = 0;
@@ -410,6 +436,7 @@ public final class SplineCoupling extends Coupling {
         gather(u, n, w.uA);
         double[] h = net.forward(p, w.uA, n, w.net);
         copyIdentity(u, n, y);
+        softmaxes(h, n, w);
         double[] geo = w.geo;
         for (int r = 0; r < n; r++) {
             double ld = 0;
@@ -570,10 +597,9 @@ public final class SplineCoupling extends Coupling {
         Buffers w = new Buffers(1, Precision.F64);
         double[] h = net.forward(p, uA, 1, w.net);
         int hb = q * pPer;
-        double[] sa = new double[kk];
-        double[] sb = new double[kk];
-        softmax(h, hb, sa, 0);
-        softmax(h, hb + kk, sb, 0);
+        softmaxes(h, 1, w);
+        double[] sa = Arrays.copyOfRange(w.sa, q * kk, q * kk + kk);
+        double[] sb = Arrays.copyOfRange(w.sb, q * kk, q * kk + kk);
         double cumW = 0;
         double cumH = 0;
         x[0] = -bound;
