@@ -165,6 +165,13 @@ public final class KernelDensity implements Density {
         if (n == 0) {
             throw new IllegalArgumentException("cannot estimate a density from 0 samples");
         }
+        checkBandwidth(h, n, d);
+        int stride = (n + KdeOps.PAD - 1) / KdeOps.PAD * KdeOps.PAD;
+        double[] w = normalisedWeights(weights, n, stride);
+        return new KernelDensity(data.toArray(), n, d, w, h, kernel, 0, KdeOps.best());
+    }
+
+    private static void checkBandwidth(Bandwidth h, int n, int d) {
         if (h.dim() != d) {
             throw new IllegalArgumentException("bandwidth is " + h.dim() + "x" + h.dim()
                     + " but the data have dimension " + d);
@@ -173,9 +180,6 @@ public final class KernelDensity implements Density {
             throw new IllegalArgumentException("bandwidth has " + h.factorsView().length
                     + " per-sample factors but there are " + n + " samples");
         }
-        int stride = (n + KdeOps.PAD - 1) / KdeOps.PAD * KdeOps.PAD;
-        double[] w = normalisedWeights(weights, n, stride);
-        return new KernelDensity(data.toArray(), n, d, w, h, kernel, 0, KdeOps.best());
     }
 
     /**
@@ -189,6 +193,42 @@ public final class KernelDensity implements Density {
         KernelDensity kde = new KernelDensity(x, n, d, w, h, kernel, threads, ops);
         return bounds == null || !bounds.isBounded() ? kde
                 : new KernelDensity(kde, threads, ops, kde.reflectionFor(bounds));
+    }
+
+    /**
+     * Rebuilds an estimate exactly as {@link #samples()}, {@link #weights()}, {@link #bandwidth()} (with its factors),
+     * {@link #kernel()} and {@link #bounds()} describe it — the model-file path: the normalised weights are used as
+     * they are (not normalised again, which could change their last bits), and the samples need not lie in the
+     * domain (a conditional's need not).
+     *
+     * @throws IllegalArgumentException as {@link #of(Dataset, double[], Bandwidth, Kernel)}, or if the weights do
+     *     not sum to 1 within 1e−9, or the bounds have another dimension
+     */
+    public static KernelDensity restore(Dataset samples, double[] omega, Bandwidth h, Kernel kernel, Bounds bounds) {
+        int n = samples.size();
+        int d = samples.dim();
+        if (n == 0) {
+            throw new IllegalArgumentException("cannot estimate a density from 0 samples");
+        }
+        checkBandwidth(h, n, d);
+        if (omega.length != n) {
+            throw new IllegalArgumentException("got " + omega.length + " weights for " + n + " samples");
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            if (!(Double.isFinite(omega[i]) && omega[i] >= 0)) {
+                throw new IllegalArgumentException("weight " + i + " must be finite and >= 0, got " + omega[i]);
+            }
+            sum += omega[i];
+        }
+        if (!(Math.abs(sum - 1) <= 1e-9)) {
+            throw new IllegalArgumentException("normalised weights must sum to 1, they sum to " + sum);
+        }
+        if (bounds != null && bounds.dim() != d) {
+            throw new IllegalArgumentException("bounds have dimension " + bounds.dim() + " but the data have "
+                    + "dimension " + d);
+        }
+        return create(samples.toArray(), n, d, omega, h, kernel, bounds, 0, KdeOps.best());
     }
 
     static double[] normalisedWeights(double[] weights, int n, int length) {

@@ -43,7 +43,7 @@ public final class ModelFile {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** The codecs, tried in order for writing; looked up by {@link ModelCodec#type()} for reading. */
-    static final List<ModelCodec> CODECS = new ArrayList<>(List.of(new CouplingFlowCodec()));
+    static final List<ModelCodec> CODECS = new ArrayList<>(List.of(new CouplingFlowCodec(), new KdeCodec()));
 
     private ModelFile() {
     }
