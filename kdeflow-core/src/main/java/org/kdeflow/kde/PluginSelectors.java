@@ -168,7 +168,7 @@ final class PluginSelectors {
     private static double[] hpiStar(Star s, int stages, boolean full) {
         int d = s.d;
         double[] psi4 = pilotPsi4(s, stages);
-        double[] tensor = fullTensor(psi4, d, 4);
+        double[] tensor = quarticTensor(psi4, d);
         double rk = Math.pow(4 * Math.PI, -d / 2.0);
         ToDoubleFunction<double[]> pi = sigma -> {
             double det = det(sigma, d);
@@ -610,9 +610,9 @@ final class PluginSelectors {
     // ---------------------------------------------------------------- minimisation
 
     /**
-     * argmin f(Σ) over Σ = A² (A symmetric, parameters vech(A)) when {@code full}, else over Σ = diag(p)²; start
-     * Σ₀. BFGS with central differences and an Armijo backtracking line search, until a step no longer lowers f by
-     * more than 1e−15 relative.
+     * argmin f(Σ) over Σ = A² (A symmetric, parameters vech(A), R's column order) when {@code full}, else over
+     * Σ = diag(p)², from A₀ = Σ₀^½ (resp. p₀ = diag(Σ₀^½)) as ks starts; by {@link #nelderMead} when {@code simplex}
+     * (ks's Hscv.diag), else by {@link #vmmin}.
      */
     private static double[] minimise(ToDoubleFunction<double[]> f, double[] start, boolean full, int d,
                                      boolean simplex) {
@@ -1045,8 +1045,8 @@ final class PluginSelectors {
         return (int) Math.pow(order + 1, d);
     }
 
-    /** The d^order·… symmetric tensor as a (d²)×(d²) matrix for order 4: T[(i,j),(k,l)] = ψ_(e_i+e_j+e_k+e_l). */
-    private static double[] fullTensor(double[] psi, int d, int order) {
+    /** ψ̂₄ as a (d²)×(d²) matrix: T[(i,j),(k,l)] = ψ_(eᵢ+eⱼ+eₖ+eₗ). */
+    private static double[] quarticTensor(double[] psi, int d) {
         int dd = d * d;
         double[] t = new double[dd * dd];
         int[] alpha = new int[d];
