@@ -31,6 +31,9 @@ import org.kdeflow.data.Dataset;
  *       ∫f̂² − 2 Σᵢ ω̃ᵢ f̂₋ᵢ(xᵢ), with ∫f̂² = Σᵢ Σⱼ ωᵢωⱼ φ_{2HHᵀ}(xᵢ − xⱼ) in closed form (the Gaussian kernel
  *       convolved with itself is the Gaussian with twice the covariance, i.e. bandwidth √2·H).</li>
  * </ul>
+ * <p>Beyond these: the plug-in and smoothed cross-validation matrices of R's ks ({@link #pluginHpi},
+ * {@link #smoothedCV}, computed by {@link PluginSelectors}) and Abramson's adaptive estimator ({@link #adaptive},
+ * {@link #chooseAdaptive}), whose bandwidth carries per-sample factors.
  */
 public final class BandwidthSelectors {
     /** Default cap on the samples the cross-validation averages run over. */

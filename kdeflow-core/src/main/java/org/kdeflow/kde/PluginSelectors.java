@@ -66,6 +66,7 @@ final class PluginSelectors {
         double[] s12 = new double[d * d];
         double[] inv12 = new double[d * d];
         if (sphere) {
+            BandwidthSelectors.cholesky(m.cov(), d); // refuses a singular sample covariance with a clear message
             symmetricRoots(m.cov(), d, s12, inv12);
         } else {
             for (int j = 0; j < d; j++) {
