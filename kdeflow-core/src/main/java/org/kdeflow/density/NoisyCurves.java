@@ -184,7 +184,7 @@ public final class NoisyCurves implements Density {
      *
      * @return {nodes, weights}
      */
-    static double[][] gaussLegendre(int order) {
+    public static double[][] gaussLegendre(int order) {
         double[] xs = new double[order];
         double[] ws = new double[order];
         for (int i = 0; i < order; i++) {

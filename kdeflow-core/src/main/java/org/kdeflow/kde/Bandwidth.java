@@ -9,6 +9,12 @@ import java.util.Arrays;
  * ({@code H[r*d + c]}). A full H need not be symmetric; only |det H| enters the normalisation, so any invertible H is
  * allowed. For the Gaussian product kernel the kernel is the normal density with covariance Σ = H·Hᵀ.
  *
+ * <p>Optionally H carries <em>per-sample factors</em> λᵢ &gt; 0 ({@link #withFactors}): sample i then has the bandwidth
+ * Hᵢ = λᵢ·H, i.e. the kernel (1/|λᵢH|)·K(H⁻¹(x − xᵢ)/λᵢ), for the Gaussian kernel N(xᵢ, λᵢ²·H·Hᵀ) — the sample-point
+ * (variable, adaptive) estimator of Abramson (1982, Ann. Statist. 10(4)), chosen by
+ * {@link BandwidthSelectors#adaptive}. The factors belong to one data set: an estimate checks that there is one per
+ * sample.
+ *
  * <p>Immutable: factories validate and copy, accessors return copies. H⁻¹ and log|det H| are computed once (LU with
  * partial pivoting).
  */
@@ -22,13 +28,58 @@ public final class Bandwidth {
     private final double[] h;
     private final double[] hInv;
     private final double logAbsDet;
+    /** λᵢ, or null for a fixed bandwidth. */
+    private final double[] factors;
 
     private Bandwidth(Kind kind, int d, double[] h, double[] hInv, double logAbsDet) {
+        this(kind, d, h, hInv, logAbsDet, null);
+    }
+
+    private Bandwidth(Kind kind, int d, double[] h, double[] hInv, double logAbsDet, double[] factors) {
         this.kind = kind;
         this.d = d;
         this.h = h;
         this.hInv = hInv;
         this.logAbsDet = logAbsDet;
+        this.factors = factors;
+    }
+
+    /**
+     * The same H with per-sample factors λᵢ (copied): sample i's bandwidth is λᵢ·H. {@code null} gives the fixed
+     * bandwidth.
+     *
+     * @throws IllegalArgumentException if there are no factors or one is not a finite number &gt; 0
+     */
+    public Bandwidth withFactors(double[] lambda) {
+        if (lambda == null) {
+            return factors == null ? this : new Bandwidth(kind, d, h, hInv, logAbsDet, null);
+        }
+        if (lambda.length == 0) {
+            throw new IllegalArgumentException("per-sample bandwidth factors: got none (one per sample expected)");
+        }
+        for (int i = 0; i < lambda.length; i++) {
+            double v = lambda[i];
+            if (!(Double.isFinite(v) && v > 0)) {
+                throw new IllegalArgumentException("per-sample bandwidth factor " + i + " must be a finite number > 0, "
+                        + "got " + v);
+            }
+        }
+        return new Bandwidth(kind, d, h, hInv, logAbsDet, lambda.clone());
+    }
+
+    /** Whether the bandwidth has per-sample factors. */
+    public boolean isAdaptive() {
+        return factors != null;
+    }
+
+    /** The per-sample factors λᵢ (a copy), or null for a fixed bandwidth. */
+    public double[] factors() {
+        return factors == null ? null : factors.clone();
+    }
+
+    /** λᵢ itself or null (internal, not to be modified). */
+    double[] factorsView() {
+        return factors;
     }
 
     /**
@@ -269,12 +320,12 @@ public final class Bandwidth {
         return s;
     }
 
-    /** c·H, of the same kind. */
+    /** c·H, of the same kind, with the same per-sample factors. */
     public Bandwidth scaled(double c) {
         if (!(Double.isFinite(c) && c > 0)) {
             throw new IllegalArgumentException("scale must be a finite number > 0, got " + c);
         }
-        return switch (kind) {
+        Bandwidth fixed = switch (kind) {
             case SCALAR -> scalar(h[0] * c, d);
             case DIAGONAL -> {
                 double[] diag = diagonal();
@@ -291,6 +342,7 @@ public final class Bandwidth {
                 yield full(m, d);
             }
         };
+        return factors == null ? fixed : new Bandwidth(fixed.kind, d, fixed.h, fixed.hInv, fixed.logAbsDet, factors);
     }
 
     /** y = H·x for one d-vector, written to {@code y[yOff..yOff+d)}; modifies y only. */
@@ -323,10 +375,11 @@ public final class Bandwidth {
 
     @Override
     public String toString() {
+        String adaptive = factors == null ? "" : ", " + factors.length + " per-sample factors";
         return switch (kind) {
-            case SCALAR -> "Bandwidth[h=" + h[0] + ", d=" + d + "]";
-            case DIAGONAL -> "Bandwidth[diag" + Arrays.toString(diagonal()) + "]";
-            case FULL -> "Bandwidth[H=" + Arrays.toString(h) + ", d=" + d + "]";
+            case SCALAR -> "Bandwidth[h=" + h[0] + ", d=" + d + adaptive + "]";
+            case DIAGONAL -> "Bandwidth[diag" + Arrays.toString(diagonal()) + adaptive + "]";
+            case FULL -> "Bandwidth[H=" + Arrays.toString(h) + ", d=" + d + adaptive + "]";
         };
     }
 }

@@ -15,15 +15,24 @@ public interface BandwidthSelector {
      */
     Bandwidth select(Dataset data, double[] weights);
 
-    /** Parses "scott", "silverman", "lcv" or "ucv" with the given form. */
+    /**
+     * Parses "scott", "silverman", "lcv", "ucv", "adaptive" (Abramson, {@link BandwidthSelectors#adaptive}), "hpi"
+     * or "hscv" (R ks's plug-in and smoothed cross-validation matrices; full or diagonal form only) with the given
+     * form.
+     *
+     * @throws IllegalArgumentException for an unknown name, or hpi/hscv with the scalar form
+     */
     static BandwidthSelector parse(String name, Bandwidth.Kind form) {
         return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "scott" -> BandwidthSelectors.scott(form);
             case "silverman" -> BandwidthSelectors.silverman(form);
             case "lcv" -> BandwidthSelectors.likelihoodCV(form);
             case "ucv" -> BandwidthSelectors.leastSquaresCV(form);
+            case "adaptive" -> BandwidthSelectors.adaptive(form);
+            case "hpi" -> BandwidthSelectors.pluginHpi(form);
+            case "hscv" -> BandwidthSelectors.smoothedCV(form);
             default -> throw new IllegalArgumentException("unknown bandwidth rule '" + name
-                    + "' (expected scott, silverman, lcv or ucv)");
+                    + "' (expected scott, silverman, lcv, ucv, adaptive, hpi or hscv)");
         };
     }
 }

@@ -8,7 +8,8 @@ import org.kdeflow.data.Grid;
  * <pre>
  *   f̂(g¹_a, g²_b) = Σᵢ ωᵢ·A[a,i]·B[b,i],   A[a,i] = k((g¹_a − xᵢ₁)/h₁)/h₁,   B[b,i] = k((g²_b − xᵢ₂)/h₂)/h₂,
  * </pre>
- * i.e. F = A·diag(ω)·Bᵀ: (g₁ + g₂)·N kernel evaluations and one matrix product. The samples are taken in chunks of
+ * i.e. F = A·diag(ω)·Bᵀ: (g₁ + g₂)·N kernel evaluations and one matrix product. With per-sample factors λᵢ the
+ * kernel of sample i has the bandwidths λᵢh₁, λᵢh₂: its factors use (g − xᵢ)/(λᵢh) and its weight is ωᵢ/λᵢ². The samples are taken in chunks of
  * {@value #CHUNK} so A and B stay small (never g·N); the worker threads each take a contiguous share of the samples
  * and their partial grids are added in a fixed order, so the result does not depend on scheduling. Kernel factors
  * below 1e−150 are flushed to 0 ({@link #FLUSH}).
@@ -27,7 +28,8 @@ final class SeparableGrid {
     static double[] evaluate(KernelDensity kde, Grid grid) {
         int n = kde.size();
         double[] x = kde.samplesView();
-        double[] w = kde.weightsView();
+        double[] w = kde.evaluationWeightsView();
+        double[] lambda = kde.bandwidth().factorsView();
         double[] diag = kde.bandwidth().diagonal();
         double h1 = Math.abs(diag[0]);
         double h2 = Math.abs(diag[1]);
@@ -51,8 +53,8 @@ final class SeparableGrid {
             for (int c = c0; c < c1; c++) {
                 int i0 = c * CHUNK;
                 int cnt = Math.min(CHUNK, n - i0);
-                fillTransposed(at, g1p, xs, x, i0, cnt, h1, gaussian, ops);
-                fill(b, ys, x, w, i0, cnt, 1, h2, gaussian, true, ops);
+                fillTransposed(at, g1p, xs, x, i0, cnt, h1, lambda, gaussian, ops);
+                fill(b, ys, x, w, i0, cnt, 1, h2, lambda, gaussian, true, ops);
                 ops.productAccumulate(at, g1p, b, g2, CHUNK, f);
             }
             partial[p] = f;
@@ -71,16 +73,19 @@ final class SeparableGrid {
         return out;
     }
 
-    /** at[k·g1p + r] = k̃((g_r − x_{i0+k, 0})/h) for r &lt; g1, 0 for the padding (r ≥ g1 or k ≥ cnt). */
+    /**
+     * at[k·g1p + r] = k̃((g_r − x_{i0+k, 0})/(λh)) for r &lt; g1 (λ = 1 without factors), 0 for the padding
+     * (r ≥ g1 or k ≥ cnt).
+     */
     private static void fillTransposed(double[] at, int g1p, double[] g, double[] x, int i0, int cnt, double h,
-                                       boolean gaussian, KdeOps ops) {
-        double inv = 1.0 / h;
+                                       double[] lambda, boolean gaussian, KdeOps ops) {
         for (int k = 0; k < CHUNK; k++) {
             int o = k * g1p;
             if (k >= cnt) {
                 java.util.Arrays.fill(at, o, o + g1p, gaussian ? Double.NEGATIVE_INFINITY : 0.0);
                 continue;
             }
+            double inv = lambda == null ? 1.0 / h : 1.0 / (lambda[i0 + k] * h);
             double xi = x[2 * (i0 + k)];
             for (int r = 0; r < g.length; r++) {
                 double u = (g[r] - xi) * inv;
@@ -97,16 +102,17 @@ final class SeparableGrid {
     }
 
     /**
-     * m[r·CHUNK + k] = k̃((g_r − x_{i0+k, j})/h) (times ω when {@code weighted}), k̃ the kernel without its constant;
-     * 0 for the padding k ≥ cnt.
+     * m[r·CHUNK + k] = k̃((g_r − x_{i0+k, j})/(λh)) (times the evaluation weight ωλ^(−2) when {@code weighted}),
+     * k̃ the kernel without its constant; 0 for the padding k ≥ cnt.
      */
     private static void fill(double[] m, double[] g, double[] x, double[] w, int i0, int cnt, int j, double h,
-                             boolean gaussian, boolean weighted, KdeOps ops) {
-        double inv = 1.0 / h;
+                             double[] lambda, boolean gaussian, boolean weighted, KdeOps ops) {
+        double inv0 = 1.0 / h;
         for (int r = 0; r < g.length; r++) {
             int o = r * CHUNK;
             double gr = g[r];
             for (int k = 0; k < cnt; k++) {
+                double inv = lambda == null ? inv0 : 1.0 / (lambda[i0 + k] * h);
                 double u = (gr - x[2 * (i0 + k) + j]) * inv;
                 double t = -0.5 * u * u;
                 m[o + k] = gaussian ? (t < FLUSH ? Double.NEGATIVE_INFINITY : t) : Math.max(0.0, 1 - u * u);

@@ -26,6 +26,14 @@ public interface KdeOps {
      */
     void gaussianSums(double[] zT, int stride, double[] w, int from, int to, int d, double[] y, int m, double[] out);
 
+    /**
+     * As {@link #gaussianSums} with a per-sample factor in the exponent: adds S_q = Σ_{i∈[from,to)}
+     * wᵢ·exp(cᵢ·‖zᵢ − y_q‖²) to {@code out[q]}. With per-sample bandwidths λᵢ·H, cᵢ = −½/λᵢ² and wᵢ = ωᵢ/λᵢᵈ.
+     * Modifies {@code out} only.
+     */
+    void gaussianSumsScaled(double[] zT, int stride, double[] w, double[] c, int from, int to, int d, double[] y,
+                            int m, double[] out);
+
     /** Replaces x[k] by exp(x[k]) for k in [from, to); arguments are expected ≤ 0 (values &lt; EXP_MIN give 0). */
     void exp(double[] x, int from, int to);
 

@@ -14,6 +14,18 @@ final class ScalarKdeOps implements KdeOps {
     @Override
     public void gaussianSums(double[] zT, int stride, double[] w, int from, int to, int d, double[] y, int m,
                              double[] out) {
+        sums(zT, stride, w, null, from, to, d, y, m, out);
+    }
+
+    @Override
+    public void gaussianSumsScaled(double[] zT, int stride, double[] w, double[] c, int from, int to, int d,
+                                   double[] y, int m, double[] out) {
+        sums(zT, stride, w, c, from, to, d, y, m, out);
+    }
+
+    /** Both sums: the exponent's factor is cᵢ, or −½ when c is null. */
+    private static void sums(double[] zT, int stride, double[] w, double[] c, int from, int to, int d, double[] y,
+                             int m, double[] out) {
         for (int q = 0; q < m; q++) {
             double s = 0;
             int yo = q * d;
@@ -23,7 +35,7 @@ final class ScalarKdeOps implements KdeOps {
                     double diff = zT[j * stride + i] - y[yo + j];
                     r2 += diff * diff;
                 }
-                s += w[i] * exp0(-0.5 * r2);
+                s += w[i] * exp0((c == null ? -0.5 : c[i]) * r2);
             }
             out[q] += s;
         }

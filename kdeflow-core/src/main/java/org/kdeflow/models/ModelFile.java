@@ -44,7 +44,7 @@ public final class ModelFile {
 
     /** The codecs, tried in order for writing; looked up by {@link ModelCodec#type()} for reading. */
     static final List<ModelCodec> CODECS = new ArrayList<>(List.of(new CouplingFlowCodec(), new FlowCodec(),
-            new MixtureCodec()));
+            new MixtureCodec(), new KdeCodec()));
 
     private ModelFile() {
     }

@@ -38,34 +38,9 @@ final class KdeReference {
     /** f̂ at each query; weights may be null. */
     static double[] density(double[] x, int n, int d, double[] weights, double[] h, Kernel kernel, double[] q,
                             int m) {
-        double[] inv = inverse(h, d);
-        double absDet = Math.abs(det(h, d));
-        double wsum = 0;
-        for (int i = 0; i < n; i++) {
-            wsum += weights == null ? 1 : weights[i];
-        }
-        double[] out = new double[m];
-        double[] u = new double[d];
-        for (int t = 0; t < m; t++) {
-            double s = 0;
-            for (int i = 0; i < n; i++) {
-                for (int r = 0; r < d; r++) {
-                    double v = 0;
-                    for (int c = 0; c < d; c++) {
-                        v += inv[r * d + c] * (x[i * d + c] - q[t * d + c]);
-                    }
-                    u[r] = v;
-                }
-                double k = 1;
-                for (int r = 0; r < d; r++) {
-                    k *= kernel == Kernel.GAUSSIAN ? Math.exp(-u[r] * u[r] / 2) / Math.sqrt(2 * Math.PI)
-                            : (Math.abs(u[r]) <= 1 ? 0.75 * (1 - u[r] * u[r]) : 0);
-                }
-                s += (weights == null ? 1 : weights[i]) * k;
-            }
-            out[t] = s / wsum / absDet;
-        }
-        return out;
+        double[] ones = new double[n];
+        java.util.Arrays.fill(ones, 1.0);
+        return densityWithFactors(x, n, d, weights, h, ones, kernel, q, m);
     }
 
     /** log f̂ for the Gaussian kernel by a two-pass log-sum-exp in the reference's own arithmetic. */
@@ -90,5 +65,37 @@ final class KdeReference {
             s += Math.exp(-(r2[i] - min) / 2);
         }
         return -min / 2 + Math.log(s / n) - Math.log(Math.abs(det(h, d))) - d * 0.5 * Math.log(2 * Math.PI);
+    }
+
+    /**
+     * f̂ with per-sample factors: (1/|det H|) Σᵢ ωᵢ λᵢ^(−d) Πⱼ k((H⁻¹(xᵢ − x))ⱼ/λᵢ), written out directly.
+     */
+    static double[] densityWithFactors(double[] x, int n, int d, double[] weights, double[] h, double[] lambda,
+                                       Kernel kernel, double[] q, int m) {
+        double[] inv = inverse(h, d);
+        double absDet = Math.abs(det(h, d));
+        double wsum = 0;
+        for (int i = 0; i < n; i++) {
+            wsum += weights == null ? 1 : weights[i];
+        }
+        double[] out = new double[m];
+        for (int t = 0; t < m; t++) {
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                double k = Math.pow(lambda[i], -d);
+                for (int r = 0; r < d; r++) {
+                    double v = 0;
+                    for (int c = 0; c < d; c++) {
+                        v += inv[r * d + c] * (x[i * d + c] - q[t * d + c]);
+                    }
+                    double u = v / lambda[i];
+                    k *= kernel == Kernel.GAUSSIAN ? Math.exp(-u * u / 2) / Math.sqrt(2 * Math.PI)
+                            : (Math.abs(u) <= 1 ? 0.75 * (1 - u * u) : 0);
+                }
+                s += (weights == null ? 1 : weights[i]) * k;
+            }
+            out[t] = s / wsum / absDet;
+        }
+        return out;
     }
 }

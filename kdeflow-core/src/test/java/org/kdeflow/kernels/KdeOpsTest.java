@@ -75,6 +75,30 @@ class KdeOpsTest {
             for (int q = 0; q < m; q++) {
                 assertEquals(b[q], a[q], 1e-13 * b[q], "d=" + d + " q=" + q);
             }
+            // per-sample factors in the exponent: both implementations, and against the plain sum
+            double[] c = new double[stride];
+            for (int i = 0; i < stride; i++) {
+                double lambda = Math.exp(0.7 * r.nextGaussian());
+                c[i] = -0.5 / (lambda * lambda);
+            }
+            double[] sa = new double[m];
+            double[] sb = new double[m];
+            KdeOps.best().gaussianSumsScaled(zT, stride, w, c, 0, 512, d, y, m, sa);
+            KdeOps.best().gaussianSumsScaled(zT, stride, w, c, 512, stride, d, y, m, sa);
+            KdeOps.scalar().gaussianSumsScaled(zT, stride, w, c, 0, stride, d, y, m, sb);
+            for (int q = 0; q < m; q++) {
+                double ref = 0;
+                for (int i = 0; i < stride; i++) {
+                    double r2 = 0;
+                    for (int j = 0; j < d; j++) {
+                        double diff = zT[j * stride + i] - y[q * d + j];
+                        r2 += diff * diff;
+                    }
+                    ref += c[i] * r2 < KdeOps.EXP_MIN ? 0 : w[i] * Math.exp(c[i] * r2);
+                }
+                assertEquals(ref, sa[q], 1e-13 * ref, "scaled vector d=" + d + " q=" + q);
+                assertEquals(ref, sb[q], 1e-13 * ref, "scaled scalar d=" + d + " q=" + q);
+            }
         }
     }
 

@@ -20,22 +20,32 @@ import org.kdeflow.random.NumpyRandomState;
  *   <li>homework panel: N = 10⁴ samples of the σ = ½ mixture, 100×100 grid over [−3, 5]², H = 0.1·I (separable
  *       path), checked against the plain direct sum (max relative error);</li>
  *   <li>exact at arbitrary points with a full, non-symmetric H: N = 10⁴ samples × M = 10⁴ queries, one thread and
- *       all threads, as kernel evaluations per second;</li>
+ *       all threads, as kernel evaluations per second; the same with per-sample factors λᵢ (Hᵢ = λᵢH), side by
+ *       side with the fixed H in one run;</li>
  *   <li>binned: N = 10⁶, 512×512 grid, H = 0.1·I and a full H, max error against the exact sum at 1000 random grid
  *       points plus the 50 highest, relative to the peak;</li>
  *   <li>exp: hand-written vector exp, the Vector API's lanewise EXP, and {@link Math#exp}, ns per value.</li>
  * </ol>
+ * With {@code selectors} it runs instead the held-out NLL table of every bandwidth selector
+ * ({@link KdeSelectorTable}).
  */
 public final class KdeBench {
     private final PrintWriter out;
     private final int reps;
     private final boolean quick;
+    private final boolean selectors;
     private final Map<String, Object> results = new LinkedHashMap<>();
 
     public KdeBench(PrintWriter out, int reps, boolean quick) {
+        this(out, reps, quick, false);
+    }
+
+    /** With {@code selectors}, {@link #run()} prints the selectors' held-out NLL table instead of the timings. */
+    public KdeBench(PrintWriter out, int reps, boolean quick, boolean selectors) {
         this.out = out;
         this.reps = reps;
         this.quick = quick;
+        this.selectors = selectors;
     }
 
     /** The measured figures by name (after {@link #run()}). */
@@ -44,6 +54,11 @@ public final class KdeBench {
     }
 
     public void run() {
+        if (selectors) {
+            new KdeSelectorTable(out, results, quick).run();
+            out.flush();
+            return;
+        }
         out.printf("kdeflow bench kde: %d cores, kernels %s, median of %d runs (min–max)%n",
                 Runtime.getRuntime().availableProcessors(), KdeOps.best().name(), reps);
         exp();
@@ -182,6 +197,37 @@ public final class KdeBench {
         results.put("exact_evals_per_s_1thread", pairs / median(t1));
         results.put("exact_evals_per_s_all", pairs / median(tn));
         results.put("exact_evals_per_s_scalar", pairs / median(ts));
+        // per-sample factors λᵢ = exp(0.3·zᵢ), timed alternately with the fixed H so both see the same load
+        double[] lambda = new double[n];
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < n; i++) {
+            lambda[i] = Math.exp(0.3 * r.nextGaussian());
+        }
+        KernelDensity adaptive = KernelDensity.of(data, Bandwidth.full(new double[] {0.3, 0.1, -0.05, 0.2}, 2)
+                .withFactors(lambda)).withThreads(1);
+        KernelDensity fixed = kde.withThreads(1);
+        double[] tf = new double[reps];
+        double[] ta = new double[reps];
+        for (int w = 0; w < 3; w++) {
+            fixed.densityAt(q, m, o);
+            adaptive.densityAt(q, m, o);
+        }
+        for (int k = 0; k < reps; k++) {
+            long t0 = System.nanoTime();
+            fixed.densityAt(q, m, o);
+            long t1x = System.nanoTime();
+            adaptive.densityAt(q, m, o);
+            long t2x = System.nanoTime();
+            tf[k] = (t1x - t0) / 1e9;
+            ta[k] = (t2x - t1x) / 1e9;
+        }
+        Arrays.sort(tf);
+        Arrays.sort(ta);
+        out.printf("exact, full H, 1 thread, alternating: fixed %s = %.3g evals/s; per-sample factors %s = %.3g "
+                + "evals/s (ratio %.2f)%n", ms(tf), pairs / median(tf), ms(ta), pairs / median(ta),
+                median(ta) / median(tf));
+        results.put("exact_evals_per_s_1thread_fixed_alternating", pairs / median(tf));
+        results.put("exact_evals_per_s_1thread_factors", pairs / median(ta));
     }
 
     private void binned() {

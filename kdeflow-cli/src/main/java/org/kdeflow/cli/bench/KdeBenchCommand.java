@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code kdeflow bench kde}. */
 @Command(name = "kde", mixinStandardHelpOptions = true,
-        description = "KDE: homework panel, exact evaluation with a full H, binned N=10^6 on 512x512, exp.")
+        description = "KDE: homework panel, exact evaluation with a full H (fixed and per-sample), binned N=10^6 on "
+                + "512x512, exp; or with --selectors the held-out NLL of every bandwidth selector.")
 public final class KdeBenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "9", description = "Timed runs per case (default ${DEFAULT-VALUE}).")
     int reps;
@@ -24,6 +25,10 @@ public final class KdeBenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     Path json;
 
+    @Option(names = "--selectors", description = "Instead of timings: held-out NLL of scott, silverman, lcv, ucv, "
+            + "hpi, hscv and adaptive on the homework sets and kdeflow's own (a few minutes).")
+    boolean selectors;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -33,7 +38,7 @@ public final class KdeBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--reps must be at least 1, got " + reps);
         }
         PrintWriter out = spec.commandLine().getOut();
-        KdeBench bench = new KdeBench(out, reps, quick);
+        KdeBench bench = new KdeBench(out, reps, quick, selectors);
         bench.run();
         if (json != null) {
             byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
