@@ -10,7 +10,17 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StructType;
 import org.kdeflow.density.Density;
 
@@ -22,6 +32,13 @@ import org.kdeflow.density.Density;
  * ({@link Models}) and every task evaluates its partition in batches of {@value #BATCH} rows through the model's
  * batch call {@link Density#logDensity(double[], int, double[])}, i.e. the core's vector kernels, never row by row.
  * Rows are streamed: a task holds one batch at a time.
+ *
+ * <p>Two equal paths move the rows. Where {@code data} is a classic Dataset (spark-submit, local mode) the rows stay
+ * in Spark's internal format: the task reads the coordinates straight from them and appends the new column by a
+ * joined row, and the result is made a DataFrame again with the session's {@code internalCreateDataFrame}. This
+ * skips the conversion of every row to a {@link Row} and back, which is most of what Spark adds per row (see
+ * docs/spark.md). Elsewhere (a Spark Connect client) the public {@code mapPartitions} over {@link Row}s does the
+ * same work. Both give the same values, and the tests hold them to it.
  *
  * <p>Values are those of {@code kdeflow score}: log p(x) as the model computes it, and −∞ where the model's
  * arithmetic overflows far from its mass (a non-finite log p is written as −∞). A row with a null coordinate gets a
@@ -64,54 +81,178 @@ public final class Scoring {
                     + ") but the model " + model.label() + " has dimension " + d);
         }
         int[] index = new int[d];
-        boolean[] isDouble = new boolean[d];
+        DataType[] types = new DataType[d];
         for (int j = 0; j < d; j++) {
             index[j] = schema.fieldIndex(columns.get(j));
-            isDouble[j] = schema.fields()[index[j]].dataType().equals(DataTypes.DoubleType);
+            types[j] = schema.fields()[index[j]].dataType();
+            Reader.of(types[j]);
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
-        Broadcast<ModelSource> shared = jsc.broadcast(model);
+        Task task = new Task(jsc.broadcast(model), index, types, schema.size(), batchSize);
         StructType out = schema.add(output, DataTypes.DoubleType, true);
-        return data.mapPartitions(new ScorePartition(shared, index, isDouble, schema.size(), batchSize),
-                Encoders.row(out));
+        if (data instanceof org.apache.spark.sql.classic.Dataset<Row> classic && !publicPathOnly) {
+            org.apache.spark.rdd.RDD<InternalRow> scored = classic.queryExecution().toRdd().toJavaRDD()
+                    .mapPartitions(task::internal).rdd();
+            return classic.sparkSession().internalCreateDataFrame(scored, out, false);
+        }
+        return data.mapPartitions((MapPartitionsFunction<Row, Row>) task::rows, Encoders.row(out));
     }
 
-    /** The task: batches of rows through the model. */
-    private record ScorePartition(Broadcast<ModelSource> model, int[] index, boolean[] isDouble, int width,
-                                  int batch) implements MapPartitionsFunction<Row, Row> {
-        @Override
-        public Iterator<Row> call(Iterator<Row> rows) {
-            return new Batches(Models.get(model.value()), rows, this);
+    /** When true, scoring takes the public Row path even for classic Datasets (for tests comparing the paths). */
+    static boolean publicPathOnly;
+
+    /** How one coordinate is read from an internal row: by the column's numeric type. */
+    private enum Reader {
+        DOUBLE, FLOAT, LONG, INT, SHORT, BYTE, DECIMAL;
+
+        static Reader of(DataType t) {
+            if (t.equals(DataTypes.DoubleType)) {
+                return DOUBLE;
+            }
+            if (t instanceof FloatType) {
+                return FLOAT;
+            }
+            if (t instanceof LongType) {
+                return LONG;
+            }
+            if (t instanceof IntegerType) {
+                return INT;
+            }
+            if (t instanceof ShortType) {
+                return SHORT;
+            }
+            if (t instanceof ByteType) {
+                return BYTE;
+            }
+            if (t instanceof DecimalType) {
+                return DECIMAL;
+            }
+            throw new IllegalArgumentException("cannot read " + t.simpleString() + " as a number");
+        }
+
+        /** Column k of {@code r}, of this type, as a double; a decimal is read with its own precision and scale. */
+        double read(InternalRow r, int k, DataType type) {
+            return switch (this) {
+                case DOUBLE -> r.getDouble(k);
+                case FLOAT -> r.getFloat(k);
+                case LONG -> r.getLong(k);
+                case INT -> r.getInt(k);
+                case SHORT -> r.getShort(k);
+                case BYTE -> r.getByte(k);
+                case DECIMAL -> r.getDecimal(k, ((DecimalType) type).precision(), ((DecimalType) type).scale())
+                        .toDouble();
+            };
         }
     }
 
-    /** Streams a partition: fills a batch of rows, scores it in one call, hands the rows out, repeats. */
-    private static final class Batches implements Iterator<Row> {
+    /** The task, for either row format: batches of rows through the model. */
+    private record Task(Broadcast<ModelSource> model, int[] index, DataType[] types, int width, int batch)
+            implements java.io.Serializable {
+
+        /** Public rows: read by {@link Row#get}, written as a new {@link Row} with one more value. */
+        Iterator<Row> rows(Iterator<Row> in) {
+            return new Batches<Row>(Models.get(model.value()), in, this) {
+                @Override
+                Row keep(Row r) {
+                    return r;
+                }
+
+                @Override
+                boolean isNull(Row r, int k) {
+                    return r.isNullAt(k);
+                }
+
+                @Override
+                double value(Row r, int j, int k) {
+                    return ((Number) r.get(k)).doubleValue();
+                }
+
+                @Override
+                Row withLogProb(Row r, boolean missing, double logp) {
+                    Object[] v = new Object[width + 1];
+                    for (int c = 0; c < width; c++) {
+                        v[c] = r.get(c);
+                    }
+                    v[width] = missing ? null : logp;
+                    return RowFactory.create(v);
+                }
+            };
+        }
+
+        /** Internal rows: read in place, written as the row joined to a one-value row. */
+        Iterator<InternalRow> internal(Iterator<InternalRow> in) {
+            Reader[] readers = new Reader[types.length];
+            for (int j = 0; j < readers.length; j++) {
+                readers[j] = Reader.of(types[j]);
+            }
+            return new Batches<InternalRow>(Models.get(model.value()), in, this) {
+                private final GenericInternalRow extra = new GenericInternalRow(1);
+                private final JoinedRow joined = new JoinedRow();
+
+                @Override
+                InternalRow keep(InternalRow r) {
+                    return r.copy(); // the scan reuses its row object
+                }
+
+                @Override
+                boolean isNull(InternalRow r, int k) {
+                    return r.isNullAt(k);
+                }
+
+                @Override
+                double value(InternalRow r, int j, int k) {
+                    return readers[j].read(r, k, types[j]);
+                }
+
+                @Override
+                InternalRow withLogProb(InternalRow r, boolean missing, double logp) {
+                    if (missing) {
+                        extra.setNullAt(0);
+                    } else {
+                        extra.setDouble(0, logp);
+                    }
+                    return joined.apply(r, extra); // reused: Spark's scan of the result projects each row at once
+                }
+            };
+        }
+    }
+
+    /**
+     * Streams a partition: fills a batch of rows, scores it in one call, hands the rows out with their log p,
+     * repeats. The row format is the subclass's; a non-finite log p is handed out as −∞.
+     */
+    private abstract static class Batches<R> implements Iterator<R> {
         private final Density f;
-        private final Iterator<Row> rows;
+        private final Iterator<R> rows;
         private final int[] index;
-        private final boolean[] isDouble;
-        private final int width;
         private final int d;
-        private final Row[] buffer;
+        private final Object[] buffer;
         private final boolean[] missing;
         private final double[] x;
         private final double[] logp;
         private int size;
         private int pos;
 
-        Batches(Density f, Iterator<Row> rows, ScorePartition p) {
+        Batches(Density f, Iterator<R> rows, Task task) {
             this.f = f;
             this.rows = rows;
-            this.index = p.index;
-            this.isDouble = p.isDouble;
-            this.width = p.width;
-            this.d = p.index.length;
-            this.buffer = new Row[p.batch];
-            this.missing = new boolean[p.batch];
-            this.x = new double[p.batch * d];
-            this.logp = new double[p.batch];
+            this.index = task.index;
+            this.d = task.index.length;
+            this.buffer = new Object[task.batch];
+            this.missing = new boolean[task.batch];
+            this.x = new double[task.batch * d];
+            this.logp = new double[task.batch];
         }
+
+        /** The row to hold until its batch is scored (a copy where the source reuses its row object). */
+        abstract R keep(R r);
+
+        abstract boolean isNull(R r, int k);
+
+        /** Coordinate j, held in column k. */
+        abstract double value(R r, int j, int k);
+
+        abstract R withLogProb(R r, boolean missing, double logp);
 
         @Override
         public boolean hasNext() {
@@ -126,47 +267,32 @@ public final class Scoring {
             size = 0;
             pos = 0;
             while (size < buffer.length && rows.hasNext()) {
-                Row r = rows.next();
+                R r = keep(rows.next());
                 boolean gap = false;
                 for (int j = 0; j < d; j++) {
                     int k = index[j];
-                    double v;
-                    if (r.isNullAt(k)) {
-                        gap = true;
-                        v = 0;
-                    } else {
-                        v = isDouble[j] ? r.getDouble(k) : ((Number) r.get(k)).doubleValue();
-                    }
-                    x[size * d + j] = v;
+                    boolean empty = isNull(r, k);
+                    gap |= empty;
+                    x[size * d + j] = empty ? 0 : value(r, j, k);
                 }
                 missing[size] = gap;
                 buffer[size++] = r;
             }
-            if (size == 0) {
-                return;
-            }
-            f.logDensity(x, size, logp);
-            for (int i = 0; i < size; i++) {
-                if (!Double.isFinite(logp[i])) {
-                    logp[i] = Double.NEGATIVE_INFINITY;
-                }
+            if (size > 0) {
+                f.logDensity(x, size, logp);
             }
         }
 
         @Override
-        public Row next() {
+        @SuppressWarnings("unchecked")
+        public R next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            Row r = buffer[pos];
+            R r = (R) buffer[pos];
             buffer[pos] = null;
-            Object[] v = new Object[width + 1];
-            for (int k = 0; k < width; k++) {
-                v[k] = r.get(k);
-            }
-            v[width] = missing[pos] ? null : logp[pos];
-            pos++;
-            return RowFactory.create(v);
+            double v = logp[pos];
+            return withLogProb(r, missing[pos++], Double.isFinite(v) ? v : Double.NEGATIVE_INFINITY);
         }
     }
 }

@@ -4,9 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -25,32 +23,38 @@ import org.kdeflow.train.Trainer;
 
 /**
  * Scoring throughput, in rows per second per core, of the in-process library against Spark {@code local[1]} and
- * {@code local[2]} on the same rows, side by side in one JVM; medians of repeats after one warm-up run each.
+ * {@code local[2]} on the same rows, side by side in one JVM: after one warm-up run of each, every repeat runs the
+ * in-process pass and then the Spark pass, and the figures are medians over the repeats, so a change in the
+ * machine's load hits both sides of a pair alike.
  *
  * <ul>
  *   <li>In-process: the rows (n×2, row-major) copied batch by batch ({@value Scoring#BATCH} rows) into a buffer and
  *       scored with {@link Density#logDensity(double[], int, double[])} on one thread: the library's own cost.</li>
  *   <li>Spark: the same rows as a cached table of two double columns ({@code cache()} and a {@code count()} before
  *       timing), scored by {@link Scoring#withLogProb} and written to Spark's {@code noop} sink, so the time is
- *       reading the cached rows, scoring and building the output rows — no file I/O. Per core: rows / (seconds ·
- *       cores).</li>
+ *       reading the cached rows, scoring and building the output rows — no file I/O. Per core: rows / (wall
+ *       seconds · cores).</li>
  * </ul>
- * Spark's overhead per row is (per-core cost in Spark) / (in-process cost) − 1.
+ * Spark's overhead per row is (per-core cost in Spark) / (in-process cost) − 1, computed per pair and reported as
+ * the median. Both sides also report rows per CPU-second of the whole process (JIT and GC threads included), which
+ * the other programs on a shared machine disturb less than wall time. A model that costs nothing (log p = 0) shows
+ * Spark's own cost per row.
  *
  * <p>The rows: point i is uniform on [−1.5, 2.5] × [−1, 1.5] (the homework's Moons box and its surroundings), from
  * SplitMix64 of i, so both sides build the same rows without shipping them.
  */
 public final class ScoringBench {
 
-    /** A model to measure: its name and its source. */
-    public record Case(String name, ModelSource source) {
+    /** A model to measure: a short id (for {@code --cases}), its name and its source. */
+    public record Case(String id, String name, ModelSource source) {
     }
 
-    /** One model's medians, in seconds for all rows. */
-    public record Result(String name, double inProcess, double local1, double local2) {
-        double perCore(double seconds, int cores, long rows) {
-            return rows / (seconds * cores);
-        }
+    /**
+     * One model's medians for one Spark master: wall and CPU seconds for all rows, in-process and in Spark, and the
+     * median over the pairs of Spark's per-core cost over the in-process cost.
+     */
+    public record Result(String name, int cores, double inWall, double inCpu, double sparkWall, double sparkCpu,
+                         double ratio) {
     }
 
     private ScoringBench() {
@@ -58,16 +62,53 @@ public final class ScoringBench {
 
     /**
      * The built-in cases: the homework's flow (Moons, N = 1500, K = 4, networks 2 → 32 → 32 → 2, 100 epochs; the cost
-     * of evaluation does not depend on how long it trained) and a Gaussian KDE of those 1500 samples with Scott's
-     * full H.
+     * of evaluation does not depend on how long it trained), a Gaussian KDE of those 1500 samples with Scott's full
+     * H, and a model that costs nothing. A spline flow is measured by passing its model file
+     * ({@code bench --model FILE}).
      */
     public static List<Case> builtIn() {
         org.kdeflow.data.Dataset moons = ToyDatasets.sample2dDatasets("Moons", 1500, 0, 5);
         CouplingFlow flow = CouplingFlow.homework(4, 8);
         Trainer.notebook(100).fit(flow, moons);
         KernelDensity kde = KernelDensity.of(moons, BandwidthSelectors.scott(Bandwidth.Kind.FULL));
-        return List.of(new Case("homework flow (K=4, 32x32)", ModelSource.of(flow)),
-                new Case("KDE, 1500 samples, full H", ModelSource.of(kde)));
+        return List.of(new Case("flow", "homework flow (K=4, 32x32)", ModelSource.of(flow)),
+                new Case("kde", "KDE, 1500 samples, full H", ModelSource.of(kde)),
+                new Case("nothing", "nothing (log p = 0)", new Nothing()));
+    }
+
+    /** A 2-D model whose log-density is 0 everywhere (not a density: it only measures what is around the model). */
+    static final class Nothing implements ModelSource {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String key() {
+            return "bench:nothing";
+        }
+
+        @Override
+        public String label() {
+            return "nothing";
+        }
+
+        @Override
+        public Density load() {
+            return new Density() {
+                @Override
+                public int dim() {
+                    return 2;
+                }
+
+                @Override
+                public void logDensity(double[] x, int n, double[] out) {
+                    Arrays.fill(out, 0, n, 0.0);
+                }
+
+                @Override
+                public org.kdeflow.data.Dataset sample(int n, org.kdeflow.random.NumpyRandomState rng) {
+                    throw new UnsupportedOperationException("the benchmark's empty model cannot sample");
+                }
+            };
+        }
     }
 
     /** Measures every case on {@code rows} rows and prints a table to {@code out}; returns the medians. */
@@ -92,27 +133,24 @@ public final class ScoringBench {
             x[2 * i] = p[0];
             x[2 * i + 1] = p[1];
         }
-        Map<String, double[]> times = new LinkedHashMap<>();
-        for (Case c : cases) {
-            double[] t = new double[3];
-            t[0] = median(repeats, () -> inProcess(Models.get(c.source()), x, n));
-            out.printf("%-28s in-process  %8.0f rows/s%n", c.name(), n / t[0]);
-            out.flush();
-            times.put(c.name(), t);
-        }
+        List<Result> results = new ArrayList<>();
         for (int cores = 1; cores <= 2; cores++) {
             SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("kdeflow-spark bench")
-                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", partitions)
-                    .getOrCreate();
+                    .config("spark.ui.enabled", "false").getOrCreate();
             spark.sparkContext().setLogLevel("WARN");
             try {
                 Dataset<Row> table = table(spark, n, partitions).cache();
                 table.count();
                 for (Case c : cases) {
-                    double s = median(repeats, () -> Scoring.withLogProb(table, c.source(), List.of("x", "y"))
-                            .write().format("noop").mode("overwrite").save());
-                    times.get(c.name())[cores] = s;
-                    out.printf("%-28s local[%d]    %8.0f rows/s/core%n", c.name(), cores, n / (s * cores));
+                    Density f = Models.get(c.source());
+                    Runnable local = () -> inProcess(f, x, n);
+                    Runnable distributed = () -> Scoring.withLogProb(table, c.source(), List.of("x", "y"))
+                            .write().format("noop").mode("overwrite").save();
+                    Result r = pairs(c.name(), cores, repeats, local, distributed);
+                    results.add(r);
+                    out.printf("%-28s local[%d]: in-process %9.0f rows/s, Spark %9.0f rows/s/core (%+.1f%%); "
+                                    + "per CPU-second %9.0f vs %9.0f%n", c.name(), cores, n / r.inWall(),
+                            n / (r.sparkWall() * cores), 100 * (r.ratio() - 1), n / r.inCpu(), n / r.sparkCpu());
                     out.flush();
                 }
                 table.unpersist(true);
@@ -120,19 +158,70 @@ public final class ScoringBench {
                 spark.stop();
             }
         }
-        List<Result> results = new ArrayList<>();
         out.println();
-        out.printf("%-28s %14s %14s %14s %10s %10s%n", "model (rows/s per core)", "in-process", "local[1]",
-                "local[2]", "ovh [1]", "ovh [2]");
+        out.printf("%d rows, medians of %d pairs; rows/s per core (wall), Spark's extra cost per row over the "
+                + "in-process cost%n", n, repeats);
+        out.printf("%-28s %12s %12s %12s %9s %9s %14s%n", "model", "in-process", "local[1]", "local[2]", "ovh [1]",
+                "ovh [2]", "Spark ns/row");
         for (Case c : cases) {
-            double[] t = times.get(c.name());
-            Result r = new Result(c.name(), t[0], t[1], t[2]);
-            results.add(r);
-            out.printf("%-28s %14.0f %14.0f %14.0f %9.1f%% %9.1f%%%n", c.name(), n / t[0], n / t[1], n / (2 * t[2]),
-                    100 * (t[1] / t[0] - 1), 100 * (2 * t[2] / t[0] - 1));
+            Result r1 = find(results, c.name(), 1);
+            Result r2 = find(results, c.name(), 2);
+            double inNs = 1e9 * r1.inWall() / n;
+            double sparkNs = 1e9 * r1.sparkWall() / n;
+            out.printf("%-28s %12.0f %12.0f %12.0f %9s %9s %14.0f%n", c.name(), n / r1.inWall(), n / r1.sparkWall(),
+                    n / (2 * r2.sparkWall()), percent(inNs, r1.ratio()), percent(inNs, r2.ratio()), sparkNs);
         }
         out.flush();
         return results;
+    }
+
+    /** The overhead in percent, or "-" for a model too cheap for a ratio to mean anything (under 50 ns a row). */
+    private static String percent(double inNs, double ratio) {
+        return inNs < 50 ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * (ratio - 1));
+    }
+
+    private static Result find(List<Result> results, String name, int cores) {
+        return results.stream().filter(r -> r.name().equals(name) && r.cores() == cores).findFirst().orElseThrow();
+    }
+
+    /** Warm-up of both, then {@code repeats} pairs; medians of each side and of the per-pair cost ratio. */
+    private static Result pairs(String name, int cores, int repeats, Runnable local, Runnable distributed) {
+        local.run();
+        distributed.run();
+        double[] inWall = new double[repeats];
+        double[] inCpu = new double[repeats];
+        double[] spWall = new double[repeats];
+        double[] spCpu = new double[repeats];
+        double[] ratio = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            double[] a = time(local);
+            double[] b = time(distributed);
+            inWall[r] = a[0];
+            inCpu[r] = a[1];
+            spWall[r] = b[0];
+            spCpu[r] = b[1];
+            ratio[r] = b[0] * cores / a[0];
+        }
+        return new Result(name, cores, median(inWall), median(inCpu), median(spWall), median(spCpu), median(ratio));
+    }
+
+    /** {wall seconds, CPU seconds of the whole process}. */
+    private static double[] time(Runnable task) {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long c0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        task.run();
+        long t1 = System.nanoTime();
+        long c1 = os.getProcessCpuTime();
+        return new double[] {(t1 - t0) / 1e9, (c1 - c0) / 1e9};
+    }
+
+    static double median(double[] v) {
+        double[] t = v.clone();
+        Arrays.sort(t);
+        int m = t.length;
+        return m % 2 == 1 ? t[m / 2] : (t[m / 2 - 1] + t[m / 2]) / 2;
     }
 
     /** The in-process cost: every row scored once, batch by batch, on this thread. */
@@ -186,16 +275,4 @@ public final class ScoringBench {
         return (z >>> 11) * 0x1.0p-53;
     }
 
-    /** One warm-up run, then the median of {@code repeats} timed runs, in seconds. */
-    private static double median(int repeats, Runnable task) {
-        task.run();
-        double[] t = new double[repeats];
-        for (int r = 0; r < repeats; r++) {
-            long t0 = System.nanoTime();
-            task.run();
-            t[r] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(t);
-        return repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
-    }
 }

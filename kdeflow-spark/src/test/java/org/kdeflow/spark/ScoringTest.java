@@ -155,6 +155,37 @@ class ScoringTest {
         }
     }
 
+    /** The internal-row path (the default here) and the public Row path read and write the same values. */
+    @Test
+    void bothRowPathsGiveTheSameScoresForEveryNumericType() {
+        ModelSource flow = ModelSource.of(CouplingFlow.homework(2, 9));
+        Dataset<Row> data = queries(2, 600)
+                .withColumn("xi", col("x").multiply(100).cast("int"))
+                .withColumn("yd", col("y").cast("decimal(12,6)"))
+                .withColumn("xf", col("x").cast("float"))
+                .withColumn("yl", col("y").multiply(1000).cast("long"));
+        for (List<String> cols : List.of(List.of("xi", "yd"), List.of("xf", "yl"), List.of("x", "y"))) {
+            List<Row> internal = byId(Scoring.withLogProb(data, flow, cols));
+            Scoring.publicPathOnly = true;
+            List<Row> rows;
+            try {
+                rows = byId(Scoring.withLogProb(data, flow, cols));
+            } finally {
+                Scoring.publicPathOnly = false;
+            }
+            int last = data.columns().length;
+            int nulls = 0;
+            for (int i = 0; i < internal.size(); i++) {
+                assertEquals(rows.get(i).get(last), internal.get(i).get(last), cols + " row " + i);
+                for (int k = 0; k < last; k++) {
+                    assertEquals(rows.get(i).get(k), internal.get(i).get(k), "column " + k + " is passed through");
+                }
+                nulls += internal.get(i).isNullAt(last) ? 1 : 0;
+            }
+            assertEquals(cols.contains("yd") || cols.contains("yl") || cols.contains("y") ? 1 : 0, nulls);
+        }
+    }
+
     @Test
     void eachJvmBuildsTheModelOnce() {
         ModelSource fresh = ModelSource.of(CouplingFlow.homework(2, 1234));

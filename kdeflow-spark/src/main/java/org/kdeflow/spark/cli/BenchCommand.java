@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Scoring throughput in rows/s per core: the in-process library, Spark local[1] and "
                 + "local[2], on the same rows, side by side; medians of --repeats runs after a warm-up.",
-            "Built in: the homework flow and a KDE of 1500 samples; --model adds any 2-D model file (e.g. a "
-                + "spline flow)."},
+            "Built in: the homework flow, a KDE of 1500 samples and a model that costs nothing (Spark's own cost "
+                + "per row); --model adds any 2-D model file (e.g. a spline flow)."},
         footer = {"", "Example:", "  kdeflow-spark bench --rows 10000000 --repeats 3"})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -33,20 +33,26 @@ public final class BenchCommand implements Callable<Integer> {
             description = "A further 2-D model file to measure (repeatable).")
     List<Path> models = new ArrayList<>();
 
-    @Option(names = "--no-builtin", description = "Measure only the --model files.")
-    boolean noBuiltin;
+    @Option(names = "--cases", paramLabel = "flow,kde,nothing", split = ",",
+            description = "Which built-in cases to measure (default: all; none: only the --model files).")
+    List<String> only;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        List<ScoringBench.Case> cases = new ArrayList<>(noBuiltin ? List.of() : ScoringBench.builtIn());
+        List<ScoringBench.Case> cases = new ArrayList<>();
+        for (ScoringBench.Case c : ScoringBench.builtIn()) {
+            if (only == null || only.contains(c.id())) {
+                cases.add(c);
+            }
+        }
         for (Path m : models) {
-            cases.add(new ScoringBench.Case(m.getFileName().toString(), ModelSource.file(m)));
+            cases.add(new ScoringBench.Case(m.toString(), m.getFileName().toString(), ModelSource.file(m)));
         }
         if (cases.isEmpty()) {
-            throw new IllegalArgumentException("nothing to measure: --no-builtin without --model");
+            throw new IllegalArgumentException("nothing to measure: give --cases flow,kde,nothing or --model FILE");
         }
         ScoringBench.run(cases, rows, repeats, partitions, spec.commandLine().getOut());
         return 0;
