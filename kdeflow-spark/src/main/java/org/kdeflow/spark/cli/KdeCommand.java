@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
                 + "and is scaled to the full data unless --no-rescale."},
         footer = {"", "Examples:",
             "  kdeflow-spark kde --input samples.parquet --cols x,y --bandwidth scott --at queries.csv --output f.csv",
-            "  kdeflow-spark kde --input samples.parquet --cols x,y --grid -2:3:200,-1.5:2:160 --output grid.csv"})
+            "  kdeflow-spark kde --input samples.parquet --cols x,y --grid=-2:3:200,-1.5:2:160 --output grid.csv"})
 public final class KdeCommand implements Callable<Integer> {
 
     @Option(names = "--input", paramLabel = "PATH", required = true,
