@@ -167,10 +167,10 @@ class HomeworkTest {
     @Test
     void aFailedRunLeavesTheExistingFolderAlone() throws Exception {
         Path existing = tmp.resolve("existing");
-        Files.createDirectories(existing);
-        Files.writeString(existing.resolve("index.html"), "the user's old report");
-        Files.writeString(existing.resolve("metrics.json"), "{\"software\": {\"kdeflow\": \"0.0\"}}");
-        Files.writeString(existing.resolve("notes.txt"), "keep me");
+        AtomicFiles.writeFolder(existing, d -> { // an earlier report: a kdeflow output folder (stamped)
+            Files.writeString(d.resolve("index.html"), "the user's old report");
+            Files.writeString(d.resolve("metrics.json"), "{\"software\": {\"kdeflow\": \"0.0\"}}");
+        });
         Stage failing = new Stage() {
             @Override
             public String name() {
@@ -199,12 +199,12 @@ class HomeworkTest {
         IOException e = assertThrows(IOException.class, () -> h.run(existing));
         assertTrue(e.getMessage().contains("disk full"));
         assertEquals("the user's old report", Files.readString(existing.resolve("index.html")));
-        assertEquals("keep me", Files.readString(existing.resolve("notes.txt")));
         try (Stream<Path> s = Files.list(existing)) {
-            assertEquals(3, s.count(), "nothing added to the old folder");
+            assertEquals(3, s.count(), "nothing added to the old folder (index.html, metrics.json, its stamp)");
         }
         try (Stream<Path> s = Files.list(tmp)) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".existing")), "temporary folder left");
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".existing")
+                    || p.getFileName().toString().startsWith(".kdeflow-staging")), "temporary folder left");
         }
         AtomicFiles.deleteRecursively(existing);
     }
