@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.kdeflow.cli.common.ExitCodes;
 
 class MainTest {
 
@@ -25,7 +26,7 @@ class MainTest {
     @Test
     void unknownCommandIsAUsageErrorWithOneClearLineAndNoStackTrace() {
         Run r = run("frobnicate");
-        assertEquals(Main.EXIT_USAGE, r.code());
+        assertEquals(ExitCodes.USAGE, r.code());
         assertTrue(r.err().startsWith("kdeflow: "), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");
     }

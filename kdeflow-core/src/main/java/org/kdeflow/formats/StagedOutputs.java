@@ -160,6 +160,7 @@ public final class StagedOutputs implements AutoCloseable {
     }
 
     private final List<Slot> slots;
+    private final Set<Slot> kept = new HashSet<>();
     private volatile boolean committing;
     private volatile boolean keep;
     private boolean committed;
@@ -228,6 +229,17 @@ public final class StagedOutputs implements AutoCloseable {
             throw new IllegalStateException("the staged outputs are closed");
         }
         return slots.get(i).staged();
+    }
+
+    /**
+     * Leaves target {@code i} as it is: the commit does not touch it (for an output that turned out to have nothing
+     * new, such as a checkpoint of a run that had no epoch left to train).
+     */
+    public void keep(int i) {
+        if (closed || committed) {
+            throw new IllegalStateException("the staged outputs are " + (closed ? "closed" : "committed already"));
+        }
+        kept.add(slots.get(i));
     }
 
     /** How many targets there are. */
@@ -448,10 +460,17 @@ public final class StagedOutputs implements AutoCloseable {
         if (closed || committed) {
             throw new IllegalStateException("the staged outputs are " + (closed ? "closed" : "committed already"));
         }
+        List<Slot> slots = new ArrayList<>(this.slots);
+        slots.removeAll(kept);
         for (Slot s : slots) {
             if (s.target().kind() == Kind.FILE && !Files.exists(s.staged(), LinkOption.NOFOLLOW_LINKS)) {
                 throw new IllegalStateException("nothing was written for " + s.target().path());
             }
+        }
+        if (slots.isEmpty()) {
+            committed = true;
+            close();
+            return;
         }
         committing = true;
         List<Path> createdParents = new ArrayList<>();
@@ -476,7 +495,7 @@ public final class StagedOutputs implements AutoCloseable {
             for (Slot s : slots) {
                 check(s.target(), s.abs());
             }
-            Path journal = writeJournal();
+            Path journal = writeJournal(slots);
             List<Slot> done = new ArrayList<>();
             try {
                 for (Slot s : slots) {
@@ -508,7 +527,7 @@ public final class StagedOutputs implements AutoCloseable {
             for (int i = createdParents.size() - 1; i >= 0; i--) {
                 deleteQuietly(createdParents.get(i)); // only empty folders are deleted
             }
-            throw e instanceof OutputException o ? o : new OutputException(slots.get(0).target().path(),
+            throw e instanceof OutputException o ? o : new OutputException(this.slots.get(0).target().path(),
                     "cannot be put in place (" + OutputException.reasonOf(e) + ")", e);
         } finally {
             for (int i = locks.size() - 1; i >= 0; i--) {
@@ -552,7 +571,7 @@ public final class StagedOutputs implements AutoCloseable {
      * Writes the journal into the first staging folder: one line per target (kind, whether it existed, target and
      * staging folder as URIs); every other staging folder points at it.
      */
-    private Path writeJournal() throws OutputException {
+    private static Path writeJournal(List<Slot> slots) throws OutputException {
         Slot first = slots.get(0);
         Path journal = first.staging().resolve(JOURNAL);
         try {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.kdeflow.cli.InputException;
+import org.kdeflow.cli.common.InputException;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.random.NumpyRandomState;
 

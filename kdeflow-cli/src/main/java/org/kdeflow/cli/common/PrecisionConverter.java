@@ -1,4 +1,4 @@
-package org.kdeflow.cli;
+package org.kdeflow.cli.common;
 
 import java.util.Locale;
 import org.kdeflow.train.Trainer;
