@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
  * p(x) on a grid and the samples after each coupling layer.
  */
 @Command(name = "density", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Draw a saved 2-D flow as 'kdeflow train' does: density.png/.svg (p(x) = exp(log p(x)) on a "
-                + "G x G grid, colour bar) and layers.png/.svg (1000 samples after each coupling layer).",
+        description = {"Draw the figures of a saved 2-D flow, as 'kdeflow train' does.",
+            "DIR gets density.png/.svg, p(x) = exp(log p(x)) on a G x G grid with a colour bar, and layers.png/.svg, "
+                + "1000 samples after each coupling layer.",
             "Without --range the domain is that of 5000 samples of the model: per axis the percentiles 0.5 and 99.5, "
                 + "widened by 15 percent of their distance."},
         footer = {"", "Example:",

@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
  * followed by {@code log_prob}.
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Score points under a saved flow: write the input columns followed by log_prob = log p(x) "
-                + "(natural log), with a header row.",
+        description = {"Score points under a saved flow: log p(x) of every row of a CSV file.",
+            "Writes the input columns followed by log_prob = log p(x) (natural log), with a header row.",
             "The model is a .safetensors file from 'kdeflow train --save' or PyTorch's "
                 + "safetensors.torch.save_file(model.state_dict(), path) of the homework's CouplingFlow."},
         footer = {"", "Examples:",

@@ -47,8 +47,9 @@ import picocli.CommandLine.Option;
  * ({@link Outputs}) and committed together at the end; a training that diverges writes nothing and exits 2.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a coupling flow (the homework's CouplingFlow) by maximum likelihood and write figures "
-                + "and metrics (--out), the model (--save) and checkpoints (--checkpoint): at least one of them.",
+        description = {"Train a coupling flow (the homework's CouplingFlow) by maximum likelihood.",
+            "Writes figures and metrics (--out), the model (--save) and checkpoints (--checkpoint): at least one of "
+                + "them. Every output is checked before training and written at the end, all or none.",
             "Defaults follow the homework's train(): 90/10 random split, batches of 64 in fixed order, Adam "
                 + "lr 1e-3, final weights when the validation set has fewer than 500 points (else the best)."},
         footer = {"", "Outputs in --out: density.png/.svg (p(x) on a 100x100 grid), layers.png/.svg "
