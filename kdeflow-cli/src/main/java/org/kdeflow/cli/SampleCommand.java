@@ -156,10 +156,11 @@ public final class SampleCommand implements Callable<Integer> {
         Outputs.Output dir = outputs.folder("--out", out);
         try (Outputs.Staged staged = outputs.begin()) {
             Path folder = staged.path(dir);
+            int n1 = Distribution.PART1_N;
             List<Distribution.Drawn> part1 = List.of(
-                    Distribution.MIXTURE.draw(Distribution.PART1_N, seed, new Distribution.Params(p.numGaussians(), 0.5)),
-                    Distribution.MIXTURE.draw(Distribution.PART1_N, seed, new Distribution.Params(p.numGaussians(), 1.0)),
-                    Distribution.SPIRAL.draw(Distribution.PART1_N, seed, p));
+                    Distribution.MIXTURE.draw(n1, seed, new Distribution.Params(p.numGaussians(), 0.5)),
+                    Distribution.MIXTURE.draw(n1, seed, new Distribution.Params(p.numGaussians(), 1.0)),
+                    Distribution.SPIRAL.draw(n1, seed, p));
             List<Distribution.Drawn> part2 = new ArrayList<>();
             for (Distribution d : Distribution.values()) {
                 if (d.isToySet()) {

@@ -330,7 +330,7 @@ public final class StagedOutputs implements AutoCloseable {
     private static String names(List<String> entries) {
         List<String> shown = entries.subList(0, Math.min(MAX_NAMED, entries.size()));
         String s = String.join(", ", shown);
-        return entries.size() > MAX_NAMED ? s + " and " + (entries.size() - MAX_NAMED) + " more" : s;
+        return entries.size() > MAX_NAMED ? s + " and more" : s;
     }
 
     private static void checkOverlaps(List<Target> targets, List<Path> abs) throws OutputException {
@@ -367,7 +367,8 @@ public final class StagedOutputs implements AutoCloseable {
     static List<String> foreignEntries(Path folder) throws OutputException {
         Set<String> listed = readStamp(folder.resolve(STAMP));
         List<String> foreign = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(folder)) {
+        // without a stamp every entry is foreign: list the top level only (the folder may be a whole home directory)
+        try (Stream<Path> walk = listed == null ? Files.list(folder) : Files.walk(folder)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
                 if (p.equals(folder)) {
                     continue;
@@ -375,8 +376,9 @@ public final class StagedOutputs implements AutoCloseable {
                 String rel = relative(folder, p);
                 boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
                 if (listed == null) {
-                    if (p.getParent().equals(folder)) {
-                        foreign.add(rel + (dir ? "/" : ""));
+                    foreign.add(rel + (dir ? "/" : ""));
+                    if (foreign.size() > MAX_NAMED) {
+                        break;
                     }
                 } else if (rel.equals(STAMP)) {
                     continue;

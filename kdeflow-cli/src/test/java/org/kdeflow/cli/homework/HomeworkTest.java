@@ -259,7 +259,8 @@ class HomeworkTest {
         }
         // each child removed the staging folder of the one killed before it; the last one's is left
         assertEquals(1, staging().size(), "the last killed run's staging folder");
-        org.kdeflow.cli.Run next = org.kdeflow.cli.Run.of("sample", "--dist", "moons", "--n", "10", "--out", tmp.resolve("next.csv").toString());
+        org.kdeflow.cli.Run next = org.kdeflow.cli.Run.of("sample", "--dist", "moons", "--n", "10", "--out",
+                tmp.resolve("next.csv").toString());
         assertEquals(0, next.code(), next.err());
         assertEquals(Set.of(), staging(), "the next run removed the dead runs' staging folders");
         assertEquals(before, snapshot(old));
