@@ -59,7 +59,7 @@ public final class KdeCommand implements Callable<Integer> {
     public static final double[] HOMEWORK_H = {0.1, 0.5, 1.0};
 
     @Option(names = "--homework", description = "The homework's Part I Task 3: mixture σ=½, σ=1 and spiral, N=10000, "
-            + "h ∈ {0.1, 0.5, 1}, 100×100 grid, into the folder --out.")
+            + "h ∈ {0.1, 0.5, 1}, 100×100 grid, into the folder --out (--n and --grid change N and the grid).")
     boolean homework;
 
     @Mixin
@@ -134,14 +134,14 @@ public final class KdeCommand implements Callable<Integer> {
         if (at != null && !data.given()) {
             throw new IllegalArgumentException("--at needs --data FILE (the samples to estimate from)");
         }
-        if (homework && (bws > 0 || n != null || source.sigmaGiven())) {
-            throw new IllegalArgumentException("--homework uses the homework's fixed setting; it cannot be "
-                    + "combined with --h, --H, --bandwidth, --n or --sigma");
+        if (homework && (bws > 0 || source.sigmaGiven() || source.given())) {
+            throw new IllegalArgumentException("--homework uses the homework's distributions and bandwidths; it "
+                    + "cannot be combined with --h, --H, --bandwidth or --sigma (only --n and --grid change it)");
         }
         Distribution d = source.given() ? source.distribution() : null;
-        int count = d == null ? 0 : n == null ? d.defaultN() : n;
-        if (d != null) {
-            Limits.checkPoints("--n " + count, 2L * count, 2);
+        int count = homework ? (n == null ? Distribution.PART1_N : n) : d == null ? 0 : n == null ? d.defaultN() : n;
+        if (count > 0) {
+            Limits.checkPoints("--n " + count, 2L * count, 2); // the training and the held-out sample
         }
         Outputs outputs = Outputs.of("kdeflow kde");
         Outputs.Output target = at != null ? outputs.file("--out", out) : outputs.folder("--out", out);
@@ -153,9 +153,9 @@ public final class KdeCommand implements Callable<Integer> {
             } else if (homework) {
                 int g = source.params().numGaussians();
                 List<Study> studies = List.of(
-                        study(Distribution.MIXTURE, new Distribution.Params(g, 0.5), Distribution.PART1_N),
-                        study(Distribution.MIXTURE, new Distribution.Params(g, 1.0), Distribution.PART1_N),
-                        study(Distribution.SPIRAL, new Distribution.Params(g, null), Distribution.PART1_N));
+                        study(Distribution.MIXTURE, new Distribution.Params(g, 0.5), count),
+                        study(Distribution.MIXTURE, new Distribution.Params(g, 1.0), count),
+                        study(Distribution.SPIRAL, new Distribution.Params(g, null), count));
                 done = writeStudies(studies, scalars(HOMEWORK_H), k, o);
             } else if (d != null) {
                 Study s = study(d, source.params(), count);

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * in that folder; {@code mvn …} is skipped (this test is part of that build); anything else fails the test, so the
  * README cannot grow a step this test does not run. To stay within seconds, sizes shrink: every {@code --epochs E}
  * becomes at most {@code KDEFLOW_DOCTEST_EPOCHS} (default 2), {@code homework} gets {@code --quick --no-pdf},
- * {@code kde --homework} {@code --grid 20}, {@code bench kde} {@code --quick --reps 1}, {@code bench flow}
- * {@code --n 300 --repeats 1}. With
- * {@code KDEFLOW_DOCTEST_EPOCHS=all} every command runs exactly as written (minutes).
+ * {@code kde --homework} {@code --n 1000 --grid 20}, {@code bench kde} {@code --quick --reps 1}, {@code bench flow}
+ * {@code --quick --n 300 --repeats 1}, and the Java example's {@code Trainer.notebook(E)} trains at most as many
+ * epochs. With {@code KDEFLOW_DOCTEST_EPOCHS=all} every command runs exactly as written (minutes).
  */
 class ReadmeTest {
     private static final Pattern FENCE = Pattern.compile("^```\\s*(\\w*)\\s*$");
@@ -122,7 +122,7 @@ class ReadmeTest {
             }
         }
         if (a.get(0).equals("kde") && a.contains("--homework")) {
-            a.addAll(List.of("--grid", "20"));
+            a.addAll(List.of("--n", "1000", "--grid", "20"));
         }
         if (a.get(0).equals("homework")) {
             a.addAll(List.of("--quick", "--no-pdf"));
@@ -131,7 +131,7 @@ class ReadmeTest {
             a.addAll(List.of("--quick", "--reps", "1"));
         }
         if (a.size() >= 2 && a.get(0).equals("bench") && a.get(1).equals("flow")) {
-            a.addAll(List.of("--n", "300", "--repeats", "1", "--epochs", Integer.toString(epochs)));
+            a.addAll(List.of("--quick", "--n", "300", "--repeats", "1", "--epochs", Integer.toString(epochs)));
         }
         return a;
     }
@@ -173,8 +173,22 @@ class ReadmeTest {
         assertTrue(Files.isRegularFile(dir.resolve("tour/values.csv")) && Files.isRegularFile(dir.resolve(
                 "tour/moons.safetensors")) && Files.isRegularFile(dir.resolve("results/index.html")));
         assertTrue(java != null, "the README has its Java example");
-        runJava(String.join("\n", java.lines()) + "\n");
+        runJava(shrinkJava(String.join("\n", java.lines()) + "\n", setting));
         assertTrue(Files.isRegularFile(dir.resolve("tour/example.safetensors")), "the example saved its flow");
+    }
+
+    /** The Java example with {@code Trainer.notebook(E)} shrunk like {@code --epochs E}. */
+    static String shrinkJava(String source, String setting) {
+        if ("all".equals(setting)) {
+            return source;
+        }
+        int epochs = setting == null || setting.isBlank() ? 2 : Integer.parseInt(setting.strip());
+        Matcher m = Pattern.compile("Trainer\\.notebook\\((\\d+)\\)").matcher(source);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(b, "Trainer.notebook(" + Math.min(epochs, Integer.parseInt(m.group(1))) + ")");
+        }
+        return m.appendTail(b).toString();
     }
 
     /** Compiles the example as {@code Example.java} against this JVM's class path and runs it in {@code dir}. */

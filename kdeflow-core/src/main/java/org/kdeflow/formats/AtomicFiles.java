@@ -32,7 +32,8 @@ public final class AtomicFiles {
     /**
      * Writes {@code target} atomically: a temporary file in the same folder (created if missing), then a rename.
      *
-     * @throws OutputException naming {@code target} (never the temporary file) when it cannot be written
+     * @throws OutputException naming {@code target} (never the temporary file; for a file in a staging area of
+     *                         {@link StagedOutputs}, the user's path) when it cannot be written
      * @throws IOException     what {@code writer} throws, after the temporary file is removed
      */
     public static void write(Path target, StreamWriter writer) throws IOException {
@@ -43,7 +44,8 @@ public final class AtomicFiles {
             Files.createDirectories(dir);
             tmp = Files.createFile(StagedOutputs.temporary(dir, ".tmp"));
         } catch (IOException e) {
-            throw new OutputException(target, "cannot write in " + dir + " (" + OutputException.reasonOf(e) + ")", e);
+            throw new OutputException(StagedOutputs.userPath(target), "cannot write in " + StagedOutputs.userPath(dir)
+                    + " (" + OutputException.reasonOf(e) + ")", e);
         }
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
@@ -54,7 +56,8 @@ public final class AtomicFiles {
         } catch (IOException | RuntimeException | Error e) {
             deleteQuietly(tmp);
             if (e instanceof java.nio.file.FileSystemException fs && !(e instanceof OutputException)) {
-                throw new OutputException(target, "cannot be written (" + OutputException.reasonOf(fs) + ")", fs);
+                throw new OutputException(StagedOutputs.userPath(target), "cannot be written ("
+                        + OutputException.reasonOf(fs) + ")", fs);
             }
             throw e;
         }

@@ -35,6 +35,9 @@ public final class FlowBenchCommand implements Callable<Integer> {
     @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", converter = PrecisionConverter.class,
             description = "Arithmetic of the training steps: f64 (default) or f32 (float32, as PyTorch trains).")
     org.kdeflow.train.Trainer.Precision precision;
+    @Option(names = "--quick", description = "Time the step profile and the layer rates with a tenth of the calls "
+            + "(a smoke test; noisier figures).")
+    boolean quick;
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     java.nio.file.Path json;
 
@@ -68,7 +71,7 @@ public final class FlowBenchCommand implements Callable<Integer> {
         FlowBench.Result r = FlowBench.run(c, line -> {
             out.println(line);
             out.flush();
-        });
+        }, quick);
         out.printf(Locale.ROOT, "flow training: %s, N=%d (%d train / %d valid), K=%d, %d epochs, batch 64, kernel %s,"
                 + " %d processors%n", dist, n, r.trainSize(), r.validSize(), layers, epochs, r.kernel(),
                 Runtime.getRuntime().availableProcessors());

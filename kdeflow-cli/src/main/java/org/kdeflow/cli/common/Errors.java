@@ -57,7 +57,7 @@ public final class Errors {
             return new Report(ExitCodes.USAGE, oneLine(i.getMessage()), i.hint());
         }
         if (e instanceof OutputException o) {
-            return new Report(ExitCodes.USAGE, oneLine(o.target() + ": " + o.reason()), null);
+            return new Report(ExitCodes.USAGE, oneLine(StagedOutputs.userPath(o.target()) + ": " + o.reason()), null);
         }
         if (e instanceof InvalidPathException ip) {
             return new Report(ExitCodes.USAGE, pathProblem(ip.getInput(), ip), null);
