@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,14 +16,16 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The README, executed: its shell blocks run in order in an empty folder, and its Java example compiles against
  * kdeflow-core and runs, so that what a reader copies works as written.
  *
  * <p>Shell blocks are the fenced blocks without a language (or {@code sh}); their lines are split like a shell does
- * (quotes, {@code #} comments, {@code ;} between commands). {@code ./kdeflow …} runs the command line in one child JVM
- * in that folder; {@code mvn …} is skipped (this test is part of that build); anything else fails the test, so the
+ * (quotes, {@code #} comments, {@code ;} between commands). {@code ./kdeflow …} runs the command line in this JVM
+ * with its relative paths resolved against that folder (as if it were the working directory); the Java example runs
+ * in a JVM of its own there. {@code mvn …} is skipped (this test is part of that build); anything else fails the test, so the
  * README cannot grow a step this test does not run. To stay within seconds, sizes shrink: every {@code --epochs E}
  * becomes at most {@code KDEFLOW_DOCTEST_EPOCHS} (default 2), {@code homework} gets {@code --quick --no-pdf},
  * {@code kde --homework} {@code --n 1000 --grid 20}, {@code bench kde} {@code --quick --reps 1}, {@code bench flow}
@@ -165,16 +166,53 @@ class ReadmeTest {
             }
         }
         assertTrue(run.size() >= 10, "the tour's commands: " + shown);
-        List<String> out = Child.run(dir, Map.of(), run);
-        assertEquals(3 * run.size(), out.size(), String.join("\n", out));
         for (int i = 0; i < run.size(); i++) {
-            assertEquals("EXIT 0", out.get(3 * i), shown.get(i) + " (run as " + run.get(i) + "): " + out.get(3 * i + 1));
+            List<String> args = inFolder(run.get(i), dir);
+            Run r = Run.of(args.toArray(String[]::new));
+            assertEquals(0, r.code(), shown.get(i) + " (run as " + args + "): " + r.err());
         }
         assertTrue(Files.isRegularFile(dir.resolve("tour/values.csv")) && Files.isRegularFile(dir.resolve(
                 "tour/moons.safetensors")) && Files.isRegularFile(dir.resolve("results/index.html")));
         assertTrue(java != null, "the README has its Java example");
         runJava(shrinkJava(String.join("\n", java.lines()) + "\n", setting));
         assertTrue(Files.isRegularFile(dir.resolve("tour/example.safetensors")), "the example saved its flow");
+    }
+
+    /**
+     * The command with every relative path option ({@code --out tour/x.csv}: the options picocli converts to a
+     * {@link Path}) resolved against {@code folder}, so that it runs in this JVM as it would with {@code folder} as
+     * the working directory.
+     */
+    static List<String> inFolder(List<String> args, Path folder) {
+        CommandLine cl = Main.commandLine();
+        int i = 0;
+        while (i < args.size() && cl.getSubcommands().containsKey(args.get(i))) {
+            cl = cl.getSubcommands().get(args.get(i));
+            i++;
+        }
+        List<String> a = new ArrayList<>(args);
+        for (; i < a.size(); i++) {
+            String word = a.get(i);
+            int eq = word.indexOf('=');
+            String name = word.startsWith("--") && eq > 0 ? word.substring(0, eq) : word;
+            CommandLine.Model.OptionSpec o = word.startsWith("-") ? cl.getCommandSpec().findOption(name) : null;
+            if (o == null || o.type() != Path.class) {
+                continue;
+            }
+            if (eq > 0 && word.startsWith("--")) {
+                a.set(i, name + "=" + folder.resolve(word.substring(eq + 1)));
+            } else if (i + 1 < a.size()) {
+                a.set(i + 1, folder.resolve(a.get(i + 1)).toString());
+                i++;
+            }
+        }
+        for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) { // defaults such as --out results
+            if (o.type() == Path.class && o.defaultValue() != null && java.util.Arrays.stream(o.names())
+                    .noneMatch(n -> args.contains(n) || args.stream().anyMatch(w -> w.startsWith(n + "=")))) {
+                a.addAll(List.of(o.longestName(), folder.resolve(o.defaultValue()).toString()));
+            }
+        }
+        return a;
     }
 
     /** The Java example with {@code Trainer.notebook(E)} shrunk like {@code --epochs E}. */
