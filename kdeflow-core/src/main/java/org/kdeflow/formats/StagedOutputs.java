@@ -181,7 +181,7 @@ public final class StagedOutputs implements AutoCloseable {
         List<Path> abs = new ArrayList<>();
         for (Target t : targets) {
             Path a = absolute(t.path());
-            check(t, a);
+            checkNow(t, a);
             abs.add(a);
         }
         checkOverlaps(targets, abs);
@@ -256,6 +256,30 @@ public final class StagedOutputs implements AutoCloseable {
             return Files.readAttributes(p, BasicFileAttributes.class, options);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /**
+     * {@link #check} before the work: an existing folder is judged under its commit lock, so that a commit of another
+     * writer cannot be seen half-way (the old folder moved aside, its stamp gone). Where no lock can be taken (a
+     * folder that cannot be written to), the check runs without one and the staging reports the problem.
+     */
+    private static void checkNow(Target t, Path abs) throws OutputException {
+        if (t.kind() != Kind.FOLDER || abs.getParent() == null || !Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
+            check(t, abs);
+            return;
+        }
+        CommitLock lock;
+        try {
+            lock = CommitLock.acquire(abs.resolveSibling("." + abs.getFileName() + LOCK_SUFFIX), t.path());
+        } catch (OutputException e) {
+            check(t, abs);
+            return;
+        }
+        try {
+            check(t, abs);
+        } finally {
+            lock.close();
         }
     }
 
