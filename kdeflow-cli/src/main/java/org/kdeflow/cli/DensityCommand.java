@@ -1,12 +1,17 @@
 package org.kdeflow.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.kdeflow.cli.common.InputException;
+import org.kdeflow.cli.common.Limits;
+import org.kdeflow.cli.common.Outputs;
+import org.kdeflow.cli.io.ModelFiles;
 import org.kdeflow.cli.plot.Figure;
+import org.kdeflow.cli.plot.FlowFigures;
+import org.kdeflow.data.Grid;
 import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.random.NumpyRandomState;
 import picocli.CommandLine;
@@ -18,10 +23,11 @@ import picocli.CommandLine.Option;
  * p(x) on a grid and the samples after each coupling layer.
  */
 @Command(name = "density", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Draw a saved 2-D flow as 'kdeflow train' does: density.png/.svg (p(x) = exp(log p(x)) on a "
-                + "G x G grid, colour bar) and layers.png/.svg (1000 samples after each coupling layer).",
-            "Without --range the domain is that of 5000 samples of the model (0.5% and 99.5% percentiles per axis, "
-                + "widened by 15%)."},
+        description = {"Draw the figures of a saved 2-D flow, as 'kdeflow train' does.",
+            "DIR gets density.png/.svg, p(x) = exp(log p(x)) on a G x G grid with a colour bar, and layers.png/.svg, "
+                + "1000 samples after each coupling layer.",
+            "Without --range the domain is that of 5000 samples of the model: per axis the percentiles 0.5 and 99.5, "
+                + "widened by 15 percent of their distance."},
         footer = {"", "Example:",
             "  kdeflow density --model moons.safetensors --grid 200 --range -1.5,2.5,-1,1.5 --out figures/moons"})
 public final class DensityCommand implements Callable<Integer> {
@@ -30,7 +36,7 @@ public final class DensityCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--grid", paramLabel = "G", defaultValue = "100",
-            description = "Grid resolution G x G (default ${DEFAULT-VALUE}).")
+            description = "Grid resolution G x G, 2 … 4096 (default ${DEFAULT-VALUE}).")
     int grid;
 
     @Option(names = "--range", paramLabel = "x0,x1,y0,y1", split = ",",
@@ -49,9 +55,7 @@ public final class DensityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (grid < 2 || grid > 4000) {
-            throw new InputException("--grid must be between 2 and 4000, got " + grid);
-        }
+        Limits.checkGrid("--grid", grid);
         if (seed < 0 || seed > 0xffffffffL) {
             throw new InputException("--seed must be between 0 and 2^32-1, got " + seed);
         }
@@ -69,22 +73,28 @@ public final class DensityCommand implements Callable<Integer> {
                         + "," + range[2] + "," + range[3]);
             }
         }
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new InputException("--out " + out + " is a file; give a folder");
-        }
-        CouplingFlow flow = ModelFiles.loadModel(model).flow();
-        if (flow.dim() != 2) {
-            throw new InputException(model + ": the figures need a 2-D flow; this one has dimension " + flow.dim());
-        }
-        double[] r = range != null ? range.clone()
-                : TrainCommand.robustRange(List.of(flow.sample(5000, new NumpyRandomState(seed)).toArray()), 0.5);
-        String name = model.getFileName().toString();
-        Map<String, Figure> figures = TrainCommand.flowFigures(flow, name, name + ", " + grid + " x " + grid
-                + " grid", r, grid, seed);
-        Files.createDirectories(out);
-        for (Map.Entry<String, Figure> e : figures.entrySet()) {
-            e.getValue().save(out.resolve(e.getKey() + ".png"));
-            e.getValue().save(out.resolve(e.getKey() + ".svg"));
+        Limits.checkDoubles("--grid " + grid, (long) grid * grid, 1, 4, "grid points");
+        Outputs outputs = Outputs.of("kdeflow density");
+        Outputs.Output dir = outputs.folder("--out", out);
+        try (Outputs.Staged staged = outputs.begin()) {
+            CouplingFlow flow = ModelFiles.loadModel(model).flow();
+            if (flow.dim() != 2) {
+                throw new InputException(model + ": the figures need a 2-D flow; this one has dimension "
+                        + flow.dim());
+            }
+            double[] r = range != null ? range.clone()
+                    : FlowFigures.robustRange(List.of(flow.sample(5000, new NumpyRandomState(seed)).toArray()), 0.5);
+            String name = model.getFileName().toString();
+            Grid g = new Grid(r[0], r[1], r[2], r[3], grid, grid);
+            Map<String, Figure> figures = FlowFigures.of(flow.numLayers(), name + ", " + grid + " x " + grid
+                    + " grid", g, flow.density(g.points(), g.size()),
+                    flow.sampleEachStep(1000, new NumpyRandomState(seed)), name);
+            Path folder = staged.path(dir);
+            for (Map.Entry<String, Figure> e : figures.entrySet()) {
+                e.getValue().save(folder.resolve(e.getKey() + ".png"));
+                e.getValue().save(folder.resolve(e.getKey() + ".svg"));
+            }
+            staged.commit();
         }
         spec.commandLine().getOut().println("wrote density.png/.svg and layers.png/.svg to " + out);
         return 0;

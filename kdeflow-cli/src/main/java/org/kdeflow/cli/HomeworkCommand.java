@@ -3,20 +3,25 @@ package org.kdeflow.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.kdeflow.cli.common.ProgressBars;
+import org.kdeflow.cli.common.ThreadsOption;
 import org.kdeflow.cli.homework.Homework;
 import org.kdeflow.cli.homework.HomeworkConfig;
 import org.kdeflow.cli.homework.Progress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code kdeflow homework}: every task of the homework, an HTML and a PDF report, and metrics.json. */
 @Command(name = "homework",
         mixinStandardHelpOptions = true,
-        description = {"Runs every task of the homework (Part I: kernel density estimation, Part II: coupling",
-            "flows) and writes DIR/index.html, DIR/report.pdf, DIR/metrics.json, the figures and the",
-            "trained models (DIR/models/*.safetensors). DIR is replaced only when the whole run",
-            "succeeded, and only if it is empty or an earlier report."})
+        sortOptions = false,
+        description = {"Run every task of the homework and write the report.",
+            "Part I is kernel density estimation, Part II coupling flows. The report folder DIR gets index.html, "
+                + "report.pdf, metrics.json, the figures and the trained models (models/*.safetensors).",
+            "DIR is replaced only when the whole run has succeeded, and only if it is missing, empty or an earlier "
+                + "kdeflow output; a folder holding anything else is refused before anything runs."})
 public final class HomeworkCommand implements Callable<Integer> {
     private static final String COMMON_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
@@ -27,9 +32,8 @@ public final class HomeworkCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "The same pipeline with smaller samples and few epochs (for tests).")
     boolean quick;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Threads for independent jobs (default: the number of processors).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
             description = "Data seed as in the notebook (default: ${DEFAULT-VALUE}); test samples use S+1, "
@@ -48,16 +52,13 @@ public final class HomeworkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (n < 1) {
-            throw new IllegalArgumentException("--threads must be at least 1, got " + n);
-        }
-        if (threads != null && System.getProperty(COMMON_PARALLELISM) == null) {
+        int n = threads.threads();
+        if (threads.given() && System.getProperty(COMMON_PARALLELISM) == null) {
             // the KDE evaluates on the common fork-join pool; size it to match before its first use
             System.setProperty(COMMON_PARALLELISM, Integer.toString(Math.max(1, n - 1)));
         }
         HomeworkConfig config = quick ? HomeworkConfig.quick(seed) : HomeworkConfig.full(seed);
-        boolean terminal = showProgress != null ? showProgress : System.console() != null;
+        boolean terminal = showProgress != null ? showProgress : ProgressBars.interactive();
         PrintStream err = System.err;
         Progress progress = terminal ? Progress.terminal(err) : Progress.QUIET;
         long t0 = System.nanoTime();

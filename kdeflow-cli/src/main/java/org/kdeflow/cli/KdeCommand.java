@@ -1,11 +1,6 @@
 package org.kdeflow.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,38 +9,45 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.kdeflow.cli.common.Distribution;
+import org.kdeflow.cli.common.DistributionOptions;
+import org.kdeflow.cli.common.InputException;
+import org.kdeflow.cli.common.Limits;
+import org.kdeflow.cli.common.Outputs;
+import org.kdeflow.cli.common.ThreadsOption;
+import org.kdeflow.cli.homework.KdeStudy;
 import org.kdeflow.cli.io.CsvData;
+import org.kdeflow.cli.io.CsvWriter;
+import org.kdeflow.cli.io.DataFileOptions;
+import org.kdeflow.cli.io.Json;
+import org.kdeflow.cli.plot.ColorCap;
 import org.kdeflow.cli.plot.Figure;
 import org.kdeflow.cli.plot.Plots;
 import org.kdeflow.cli.plot.Series;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
-import org.kdeflow.data.ToyDatasets;
 import org.kdeflow.density.Density;
-import org.kdeflow.density.GaussianMixture;
-import org.kdeflow.density.Spiral;
-import org.kdeflow.density.ToyDensities;
-import org.kdeflow.formats.AtomicFiles;
 import org.kdeflow.kde.Bandwidth;
 import org.kdeflow.kde.BandwidthSelector;
 import org.kdeflow.kde.BandwidthSelectors;
-import org.kdeflow.cli.homework.KdeStudy;
 import org.kdeflow.kde.Kernel;
 import org.kdeflow.kde.KernelDensity;
 import org.kdeflow.random.NumpyRandomState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code kdeflow kde}: kernel density estimates with figures and metrics, or density values at query points. Parses,
  * calls {@link KdeStudy} / {@link KernelDensity}, writes; no numerics here.
  */
-@Command(name = "kde", mixinStandardHelpOptions = true,
+@Command(name = "kde", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Kernel density estimation: f̂(x) = (1/|H|) Σᵢ ωᵢ K(H⁻¹(xᵢ − x)).",
             "With --dist (a known density) writes, per bandwidth, f̂ beside the true f on one colour scale, the ISE "
                 + "against h with the cross-validated h marked, and metrics.json (ISE, max error, held-out "
-                + "log-likelihood). With --data and --at writes density and log_density at the query points."},
+                + "log-likelihood; the held-out sample uses seed S+1). With --data and --at writes density and "
+                + "log_density at the query points."},
         footer = {"", "Examples:",
             "  kdeflow kde --homework --out figures/kde",
             "  kdeflow kde --dist spiral --h 0.1,0.3 --grid 200 --out spiral-kde",
@@ -57,30 +59,18 @@ public final class KdeCommand implements Callable<Integer> {
     public static final double[] HOMEWORK_H = {0.1, 0.5, 1.0};
 
     @Option(names = "--homework", description = "The homework's Part I Task 3: mixture σ=½, σ=1 and spiral, N=10000, "
-            + "h ∈ {0.1, 0.5, 1}, 100×100 grid, into the folder --out.")
+            + "h ∈ {0.1, 0.5, 1}, 100×100 grid, into the folder --out (--n and --grid change N and the grid).")
     boolean homework;
 
-    @Option(names = "--dist", paramLabel = "NAME", description = "Distribution to sample: "
-            + "mixture, spiral, circles, moons, gaussians-grid, gaussians-rot.")
-    String dist;
-
-    @Option(names = "--data", paramLabel = "FILE", description = "Samples from a CSV file (any dimension).")
-    Path data;
+    @Mixin
+    DistributionOptions source = new DistributionOptions();
 
     @Option(names = "--n", paramLabel = "N", description = "Sample size with --dist (default 10000 for mixture and "
             + "spiral, 1000 for the toy sets).")
     Integer n;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
-            description = "Seed of the training sample; the held-out sample uses S+1 (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--sigma", paramLabel = "S", description = "Mixture component std or spiral radial std "
-            + "(default 0.5).")
-    Double sigma;
-
-    @Option(names = "--num-gaussians", paramLabel = "G", defaultValue = "5", description = "Centers of gaussians-rot.")
-    int numGaussians;
+    @Mixin
+    DataFileOptions data = new DataFileOptions();
 
     @Option(names = "--h", paramLabel = "h1,h2,…", split = ",", description = "Scalar bandwidths, H = h·I.")
     double[] h;
@@ -89,7 +79,9 @@ public final class KdeCommand implements Callable<Integer> {
             + "(need not be symmetric; must be invertible).")
     String fullH;
 
-    @Option(names = "--bandwidth", paramLabel = "RULE", description = "scott, silverman, lcv or ucv.")
+    @Option(names = "--bandwidth", paramLabel = "RULE", description = "A rule for H: scott, silverman, lcv "
+            + "(likelihood cross-validation) or ucv (least squares). Default without --h, --H or --bandwidth: with "
+            + "--dist the homework's h = 0.1, 0.5, 1; with --data scott.")
     String rule;
 
     @Option(names = "--form", paramLabel = "FORM", defaultValue = "full", description = "Form of the rule's H: "
@@ -97,7 +89,7 @@ public final class KdeCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     String form;
 
-    @Option(names = "--grid", paramLabel = "G", defaultValue = "100", description = "Grid points per axis "
+    @Option(names = "--grid", paramLabel = "G", defaultValue = "100", description = "Grid points per axis, 2 … 4096 "
             + "(default ${DEFAULT-VALUE}).")
     int grid;
 
@@ -105,12 +97,12 @@ public final class KdeCommand implements Callable<Integer> {
             description = "gaussian or epanechnikov (default ${DEFAULT-VALUE}).")
     String kernel;
 
-    @Option(names = "--at", paramLabel = "FILE", description = "Query points (CSV); --out is then a CSV file.")
+    @Option(names = "--at", paramLabel = "FILE", description = "Query points (CSV, every column); --out is then a "
+            + "CSV file.")
     Path at;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0",
-            description = "Worker threads (0: all cores; default ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--out", paramLabel = "PATH", required = true,
             description = "Output folder (figures and metrics.json), or CSV file with --at.")
@@ -121,7 +113,7 @@ public final class KdeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        int sources = (homework ? 1 : 0) + (dist != null ? 1 : 0) + (data != null ? 1 : 0);
+        int sources = (homework ? 1 : 0) + (source.given() ? 1 : 0) + (data.given() ? 1 : 0);
         if (sources != 1) {
             throw new IllegalArgumentException("give exactly one of --homework, --dist NAME or --data FILE");
         }
@@ -129,43 +121,52 @@ public final class KdeCommand implements Callable<Integer> {
         if (bws > 1) {
             throw new IllegalArgumentException("give at most one of --h, --H and --bandwidth");
         }
-        if (grid < 2 || grid > 4096) {
-            throw new IllegalArgumentException("--grid must be between 2 and 4096, got " + grid);
+        Limits.checkGrid("--grid", grid);
+        threads.threads();
+        data.options();
+        // the held-out sample is drawn with seed + 1
+        source.check(DistributionOptions.MAX_SEED - 1);
+        if (n != null && n < 2) {
+            throw new IllegalArgumentException("--n must be at least 2, got " + n);
         }
         Kernel k = Kernel.parse(kernel);
         Bandwidth.Kind f = parseForm(form);
-        if (at != null) {
-            if (data == null) {
-                throw new IllegalArgumentException("--at needs --data FILE (the samples to estimate from)");
+        if (at != null && !data.given()) {
+            throw new IllegalArgumentException("--at needs --data FILE (the samples to estimate from)");
+        }
+        if (homework && (bws > 0 || source.sigmaGiven() || source.given())) {
+            throw new IllegalArgumentException("--homework uses the homework's distributions and bandwidths; it "
+                    + "cannot be combined with --h, --H, --bandwidth or --sigma (only --n and --grid change it)");
+        }
+        Distribution d = source.given() ? source.distribution() : null;
+        int count = homework ? (n == null ? Distribution.PART1_N : n) : d == null ? 0 : n == null ? d.defaultN() : n;
+        if (count > 0) {
+            Limits.checkPoints("--n " + count, 2L * count, 2); // the training and the held-out sample
+        }
+        Outputs outputs = Outputs.of("kdeflow kde");
+        Outputs.Output target = at != null ? outputs.file("--out", out) : outputs.folder("--out", out);
+        String done;
+        try (Outputs.Staged staged = outputs.begin()) {
+            Path o = staged.path(target);
+            if (at != null) {
+                done = query(k, f, o);
+            } else if (homework) {
+                int g = source.params().numGaussians();
+                List<Study> studies = List.of(
+                        study(Distribution.MIXTURE, new Distribution.Params(g, 0.5), count),
+                        study(Distribution.MIXTURE, new Distribution.Params(g, 1.0), count),
+                        study(Distribution.SPIRAL, new Distribution.Params(g, null), count));
+                done = writeStudies(studies, scalars(HOMEWORK_H), k, o);
+            } else if (d != null) {
+                Study s = study(d, source.params(), count);
+                done = writeStudies(List.of(s), bandwidths(s.train, k, f, HOMEWORK_H), k, o);
+            } else {
+                done = writeData(k, f, o);
             }
-            return query(k, f);
+            staged.commit();
         }
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IllegalArgumentException("--out " + out + " is a file; give a folder for figures and metrics");
-        }
-        if (homework) {
-            if (bws > 0 || n != null || sigma != null) {
-                throw new IllegalArgumentException("--homework uses the homework's fixed setting; it cannot be "
-                        + "combined with --h, --H, --bandwidth, --n or --sigma");
-            }
-            List<Study> studies = List.of(
-                    study("mixture-sigma0.5", "Gaussian mixture σ = ½", GaussianMixture.homework(0.5), 10000),
-                    study("mixture-sigma1", "Gaussian mixture σ = 1", GaussianMixture.homework(1.0), 10000),
-                    study("spiral", "Spiral", new Spiral(), 10000));
-            return writeStudies(studies, scalars(HOMEWORK_H), k);
-        }
-        if (dist != null) {
-            Study s = distStudy();
-            List<Bandwidth> list = bandwidths(s.train, k, f, HOMEWORK_H);
-            return writeStudies(List.of(s), list, k);
-        }
-        Dataset x = CsvData.read(data).data();
-        if (x.dim() != 2) {
-            throw new IllegalArgumentException(data + " has dimension " + x.dim()
-                    + "; figures need 2-D data (use --at QUERY.csv --out VALUES.csv for other dimensions)");
-        }
-        List<Bandwidth> list = bandwidths(x, k, f, null);
-        return writeData(x, list, k);
+        spec.commandLine().getOut().println(done);
+        return 0;
     }
 
     // ------------------------------------------------------------------ inputs
@@ -251,58 +252,11 @@ public final class KdeCommand implements Callable<Integer> {
     record Study(String name, String title, Density truth, Dataset train, Dataset test) {
     }
 
-    private Study study(String name, String title, Density truth, int count) {
-        return new Study(name, title, truth, truth.sample(count, new NumpyRandomState(seed)),
-                truth.sample(count, new NumpyRandomState(seed + 1)));
-    }
-
-    private Study distStudy() {
-        if (seed < 0 || seed >= 0xffffffffL) {
-            throw new IllegalArgumentException("--seed must be between 0 and 2^32-2, got " + seed);
-        }
-        if (n != null && n < 2) {
-            throw new IllegalArgumentException("--n must be at least 2, got " + n);
-        }
-        if (sigma != null && !(sigma > 0 && Double.isFinite(sigma))) {
-            throw new IllegalArgumentException("--sigma must be a positive number, got " + sigma);
-        }
-        String key = dist.toLowerCase(Locale.ROOT).replace("_", "-");
-        switch (key) {
-            case "mixture": {
-                double s = sigma == null ? 0.5 : sigma;
-                return study("mixture-sigma" + num(s), "Gaussian mixture σ = " + num(s), GaussianMixture.homework(s),
-                        n == null ? 10000 : n);
-            }
-            case "spiral": {
-                double s = sigma == null ? Spiral.DEFAULT_STD : sigma;
-                return study("spiral", "Spiral (radial std " + num(s) + ")", new Spiral(s), n == null ? 10000 : n);
-            }
-            default:
-                break;
-        }
-        ToyDatasets.Kind kind;
-        try {
-            kind = ToyDatasets.Kind.parse(key);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown distribution '" + dist + "'; valid names: mixture, spiral, "
-                    + "circles, moons, gaussians-grid, gaussians-rot");
-        }
-        if (sigma != null) {
-            throw new IllegalArgumentException("--sigma applies to mixture and spiral only");
-        }
-        if (numGaussians < 1) {
-            throw new IllegalArgumentException("--num-gaussians must be at least 1, got " + numGaussians);
-        }
-        int count = n == null ? 1000 : n;
-        // the toy sets' own samplers (scikit-learn's points) for training; the limit density for truth and test
-        Density truth = ToyDensities.of(kind, numGaussians);
-        Dataset train = ToyDatasets.sample2dDatasets(kind, count, seed, numGaussians);
-        return new Study(kind.cliName(), kind.homeworkName(), truth, train,
-                truth.sample(count, new NumpyRandomState(seed + 1)));
-    }
-
-    private static String num(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e9 ? String.valueOf((long) v) : String.valueOf(v);
+    /** n samples of {@code d} with --seed for training, n with seed + 1 held out, and the true density. */
+    private Study study(Distribution d, Distribution.Params p, int count) {
+        Density truth = d.truth(p);
+        return new Study(d.key(p), d.label(p), truth, d.sample(count, source.seed(), p),
+                truth.sample(count, new NumpyRandomState(source.seed() + 1)));
     }
 
     /** A grid over the samples' range, widened by 10% of the span on each side. */
@@ -318,10 +272,11 @@ public final class KdeCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ outputs
 
-    private int writeStudies(List<Study> studies, List<Bandwidth> list, Kernel k) throws IOException {
+    /** Estimates, figures and metrics of each study into {@code dir}; returns the line to print. */
+    private String writeStudies(List<Study> studies, List<Bandwidth> list, Kernel k, Path dir) throws IOException {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("kernel", k.name().toLowerCase(Locale.ROOT));
-        metrics.put("seed", seed);
+        metrics.put("seed", source.seed());
         Map<String, Figure> figures = new LinkedHashMap<>();
         Map<String, Object> per = new LinkedHashMap<>();
         for (Study s : studies) {
@@ -332,16 +287,19 @@ public final class KdeCommand implements Callable<Integer> {
             KdeStudy.Result r = KdeStudy.run(s.truth, s.train, s.test, g, list, k, curveH, cv);
             List<String> titles = new ArrayList<>();
             List<double[]> values = new ArrayList<>();
-            double cap = displayCap(r);
-            titles.add(Double.isNaN(cap) ? "true f" : String.format(Locale.ROOT, "true f (shown ≤ %.2g)", cap));
             values.add(r.truth());
             for (KdeStudy.Entry e : r.entries()) {
-                titles.add("f̂, " + e.label());
                 values.add(e.estimate());
+            }
+            ColorCap cap = ColorCap.of(r.truth(), values);
+            titles.add(cap.clipped() ? String.format(Locale.ROOT, "true f (colours saturate at %.2g)", cap.cap())
+                    : "true f");
+            for (KdeStudy.Entry e : r.entries()) {
+                titles.add("f̂, " + e.label());
             }
             figures.put(s.name + "-kde", Plots.densityPanels(s.title + ": true density and KDE (N = "
                     + s.train.size() + ", " + k.name().toLowerCase(Locale.ROOT) + " kernel)", titles, g, values,
-                    values.size(), true, "density", cap));
+                    values.size(), true, "density", cap.colorMax()));
             double cvH = r.crossValidated().diagonal()[0];
             List<Series> series = new ArrayList<>();
             series.add(new Series("ISE(h), H = h·I", r.curve().h(), r.curve().ise()));
@@ -357,41 +315,31 @@ public final class KdeCommand implements Callable<Integer> {
             per.put(s.name, studyMetrics(s, g, r));
         }
         metrics.put("distributions", per);
-        AtomicFiles.writeFolder(out, dir -> {
-            for (Map.Entry<String, Figure> e : figures.entrySet()) {
-                e.getValue().save(dir.resolve(e.getKey() + ".png"));
-                e.getValue().save(dir.resolve(e.getKey() + ".svg"));
-            }
-            writeJson(dir.resolve("metrics.json"), metrics);
-        });
-        spec.commandLine().getOut().println("wrote " + figures.size() + " figures and metrics.json to " + out);
-        return 0;
+        writeFolder(dir, figures, metrics);
+        return "wrote " + figures.size() + " figures and metrics.json to " + out;
     }
 
-    /**
-     * A colour-scale cap for a true density with a singular point (the spiral's f ~ 1/ρ at the origin): when the
-     * truth's maximum exceeds twice every estimate's, the truth panel is drawn clipped at the largest estimate
-     * value (and says so), so the shared scale still shows the estimates. NaN when no clipping is needed.
-     */
-    private static double displayCap(KdeStudy.Result r) {
-        double est = 0;
-        for (KdeStudy.Entry e : r.entries()) {
-            for (double v : e.estimate()) {
-                est = Math.max(est, v);
-            }
+    private static void writeFolder(Path dir, Map<String, Figure> figures, Map<String, Object> metrics)
+            throws IOException {
+        for (Map.Entry<String, Figure> e : figures.entrySet()) {
+            e.getValue().save(dir.resolve(e.getKey() + ".png"));
+            e.getValue().save(dir.resolve(e.getKey() + ".svg"));
         }
-        double truth = 0;
-        for (double v : r.truth()) {
-            truth = Math.max(truth, v);
-        }
-        return truth > 2 * est && est > 0 ? est : Double.NaN;
+        Files.write(dir.resolve("metrics.json"), Json.pretty(metrics));
     }
 
     private static Map<String, Object> studyMetrics(Study s, Grid g, KdeStudy.Result r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("n", s.train.size());
         m.put("test_n", s.test.size());
-        m.put("grid", Map.of("x0", g.x0(), "x1", g.x1(), "y0", g.y0(), "y1", g.y1(), "nx", g.nx(), "ny", g.ny()));
+        Map<String, Object> grid = new LinkedHashMap<>();
+        grid.put("x0", g.x0());
+        grid.put("x1", g.x1());
+        grid.put("y0", g.y0());
+        grid.put("y1", g.y1());
+        grid.put("nx", g.nx());
+        grid.put("ny", g.ny());
+        m.put("grid", grid);
         m.put("true_heldout_mean_loglik", r.truthHeldOutLogLikelihood());
         List<Object> entries = new ArrayList<>();
         for (KdeStudy.Entry e : r.entries()) {
@@ -406,7 +354,10 @@ public final class KdeCommand implements Callable<Integer> {
         m.put("estimates", entries);
         m.put("lcv_h", r.crossValidated().diagonal()[0]);
         m.put("lcv_ise", r.crossValidatedIse());
-        m.put("ise_curve", Map.of("h", r.curve().h(), "ise", r.curve().ise()));
+        Map<String, Object> curve = new LinkedHashMap<>();
+        curve.put("h", r.curve().h());
+        curve.put("ise", r.curve().ise());
+        m.put("ise_curve", curve);
         int best = 0;
         for (int i = 1; i < r.curve().ise().length; i++) {
             if (r.curve().ise()[i] < r.curve().ise()[best]) {
@@ -417,90 +368,65 @@ public final class KdeCommand implements Callable<Integer> {
         return m;
     }
 
-    private int writeData(Dataset x, List<Bandwidth> list, Kernel k) throws IOException {
+    /** The estimates of --data on a grid over its range, as figures and metrics into {@code dir}. */
+    private String writeData(Kernel k, Bandwidth.Kind f, Path dir) throws IOException {
+        Dataset x = data.read().data();
+        if (x.dim() != 2) {
+            throw new IllegalArgumentException(data.path() + " has dimension " + x.dim()
+                    + "; figures need 2-D data (use --at QUERY.csv --out VALUES.csv for other dimensions)");
+        }
+        List<Bandwidth> list = bandwidths(x, k, f, null);
         Grid g = gridFor(x);
         List<String> titles = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
         List<Object> entries = new ArrayList<>();
         for (Bandwidth b : list) {
-            KernelDensity kde = KernelDensity.of(x, null, b, k).withThreads(threads);
+            KernelDensity kde = KernelDensity.of(x, null, b, k).withThreads(threads.threads());
             titles.add("f̂, " + KdeStudy.label(b));
             values.add(kde.densityOnGrid(g));
-            entries.add(Map.of("label", KdeStudy.label(b), "H", b.matrix(), "grid_method",
-                    kde.autoMethod().name().toLowerCase(Locale.ROOT)));
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("label", KdeStudy.label(b));
+            entry.put("H", b.matrix());
+            entry.put("grid_method", kde.autoMethod().name().toLowerCase(Locale.ROOT));
+            entries.add(entry);
         }
-        Figure fig = Plots.densityPanels("KDE of " + data.getFileName() + " (N = " + x.size() + ")", titles, g,
-                values, Math.min(values.size(), 3), true, "density");
+        Figure fig = Plots.densityPanels("KDE of " + data.path().getFileName() + " (N = " + x.size() + ")", titles,
+                g, values, Math.min(values.size(), 3), true, "density");
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("data", data.toString());
+        metrics.put("data", data.path().toString());
         metrics.put("n", x.size());
         metrics.put("kernel", k.name().toLowerCase(Locale.ROOT));
         metrics.put("estimates", entries);
-        AtomicFiles.writeFolder(out, dir -> {
-            fig.save(dir.resolve("kde.png"));
-            fig.save(dir.resolve("kde.svg"));
-            writeJson(dir.resolve("metrics.json"), metrics);
-        });
-        spec.commandLine().getOut().println("wrote kde.png, kde.svg and metrics.json to " + out);
-        return 0;
+        writeFolder(dir, Map.of("kde", fig), metrics);
+        return "wrote kde.png, kde.svg and metrics.json to " + out;
     }
 
-    private int query(Kernel k, Bandwidth.Kind f) throws IOException {
-        if (Files.isDirectory(out)) {
-            throw new IllegalArgumentException("--out " + out + " is a folder; with --at give a CSV file name");
-        }
-        Dataset x = CsvData.read(data).data();
+    /** density and log_density of the estimate from --data at the points of --at, into the CSV file {@code file}. */
+    private String query(Kernel k, Bandwidth.Kind f, Path file) throws IOException {
+        Dataset x = data.read().data();
         CsvData q = CsvData.read(at);
         if (q.data().dim() != x.dim()) {
-            throw new IllegalArgumentException(at + " has " + q.data().dim() + " columns but " + data + " has "
-                    + x.dim());
+            throw new IllegalArgumentException(at + " has " + q.data().dim() + " columns but " + data.path()
+                    + " has " + x.dim());
         }
         List<Bandwidth> list = bandwidths(x, k, f, null);
         if (list.size() != 1) {
             throw new IllegalArgumentException("--at evaluates one estimate; give a single --h value");
         }
-        KernelDensity kde = KernelDensity.of(x, null, list.get(0), k).withThreads(threads);
+        KernelDensity kde = KernelDensity.of(x, null, list.get(0), k).withThreads(threads.threads());
         int m = q.data().size();
+        int d = x.dim();
         double[] qx = q.data().toArray();
         double[] lp = new double[m];
         kde.logDensity(qx, m, lp);
-        int d = x.dim();
-        List<String> cols = new ArrayList<>(q.hasHeader() ? q.columns() : defaultColumns(d));
+        double[] p = new double[m];
+        for (int i = 0; i < m; i++) {
+            p[i] = Math.exp(lp[i]);
+        }
+        List<String> cols = new ArrayList<>(q.hasHeader() ? q.columns() : CsvWriter.defaultColumns(d));
         cols.add("density");
         cols.add("log_density");
-        AtomicFiles.write(out, os -> {
-            Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
-            w.write(String.join(",", cols));
-            w.write('\n');
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < m; i++) {
-                sb.setLength(0);
-                for (int j = 0; j < d; j++) {
-                    sb.append(qx[i * d + j]).append(',');
-                }
-                sb.append(Math.exp(lp[i])).append(',').append(lp[i]).append('\n');
-                w.write(sb.toString());
-            }
-            w.flush();
-        });
-        spec.commandLine().getOut().println("wrote " + m + " densities to " + out + " (" + KdeStudy.label(list.get(0))
-                + ")");
-        return 0;
-    }
-
-    private static List<String> defaultColumns(int d) {
-        if (d == 2) {
-            return List.of("x", "y");
-        }
-        List<String> c = new ArrayList<>();
-        for (int j = 1; j <= d; j++) {
-            c.add("x" + j);
-        }
-        return c;
-    }
-
-    private static void writeJson(Path file, Object value) throws IOException {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        Files.write(file, mapper.writeValueAsBytes(value));
+        CsvWriter.write(file, cols, qx, m, d, p, lp);
+        return "wrote " + m + " densities to " + out + " (" + KdeStudy.label(list.get(0)) + ")";
     }
 }

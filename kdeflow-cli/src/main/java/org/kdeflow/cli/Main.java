@@ -1,13 +1,20 @@
 package org.kdeflow.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Properties;
+import org.kdeflow.cli.common.Errors;
+import org.kdeflow.cli.common.PathConverter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code kdeflow} command. Exit codes: 0 success, 2 bad usage or input, 1 anything else. */
+/**
+ * The {@code kdeflow} command. Exit codes ({@link org.kdeflow.cli.common.ExitCodes}): 0 success, 2 bad usage or
+ * input, 1 anything else; every failure is reported by {@link Errors}. A command is a class with a picocli
+ * {@code @Command} listed in {@code subcommands} below.
+ */
 @Command(name = "kdeflow",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -15,11 +22,6 @@ import picocli.CommandLine.Option;
         subcommands = {CommandLine.HelpCommand.class, SampleCommand.class, KdeCommand.class, TrainCommand.class,
             ScoreCommand.class, DensityCommand.class, BenchCommand.class, HomeworkCommand.class})
 public final class Main implements Runnable {
-
-    /** Exit code for bad usage or bad input. */
-    public static final int EXIT_USAGE = 2;
-    /** Exit code for any other failure. */
-    public static final int EXIT_FAILURE = 1;
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces for errors.")
@@ -37,56 +39,33 @@ public final class Main implements Runnable {
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
-    /** Runs the command line with the given streams and returns the exit code (for tests and embedding). */
+    /**
+     * Runs the command line with the given streams and returns the exit code (for tests and embedding). Nothing
+     * escapes: errors too ({@link OutOfMemoryError}) become one line and an exit code.
+     */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = commandLine();
-        cl.setOut(out);
-        cl.setErr(err);
-        return cl.execute(args);
+        try {
+            CommandLine cl = commandLine();
+            cl.setOut(out);
+            cl.setErr(err);
+            return cl.execute(args);
+        } catch (Throwable t) { // what picocli lets through: Errors thrown by a command
+            return Errors.print(t, err, Arrays.asList(args).contains("--verbose"));
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
-    /** The configured command line: subcommands, exit codes and error handling. */
+    /** The configured command line: subcommands, converters, exit codes and error handling. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setExecutionExceptionHandler(Main::handleExecutionException);
-        cl.setParameterExceptionHandler(Main::handleParameterException);
+        cl.registerConverter(Path.class, new PathConverter());
+        cl.setExecutionExceptionHandler((e, c, parsed) -> Errors.print(e, c.getErr(), isVerbose(parsed)));
+        cl.setParameterExceptionHandler((e, args) -> Errors.print(e, e.getCommandLine().getErr(),
+                Arrays.asList(args).contains("--verbose")));
         return cl;
-    }
-
-    private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
-        CommandLine cl = e.getCommandLine();
-        PrintWriter err = cl.getErr();
-        err.println("kdeflow: " + e.getMessage());
-        String path = cl.getCommandSpec().qualifiedName();
-        err.println("Try '" + path + " --help' for more information.");
-        err.flush();
-        return EXIT_USAGE;
-    }
-
-    private static int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
-        boolean verbose = isVerbose(parsed);
-        int code;
-        String message;
-        if (e instanceof InputException || e instanceof IllegalArgumentException) {
-            code = EXIT_USAGE;
-            message = e.getMessage();
-        } else if (e instanceof NoSuchFileException nsf) {
-            code = EXIT_USAGE;
-            message = "no such file: " + nsf.getFile();
-        } else {
-            code = EXIT_FAILURE;
-            message = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        }
-        err.println("kdeflow: error: " + message);
-        if (verbose) {
-            e.printStackTrace(err);
-        } else if (code == EXIT_FAILURE) {
-            err.println("Run again with --verbose for the stack trace.");
-        }
-        err.flush();
-        return code;
     }
 
     private static boolean isVerbose(CommandLine.ParseResult parsed) {

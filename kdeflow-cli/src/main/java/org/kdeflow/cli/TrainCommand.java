@@ -1,7 +1,5 @@
 package org.kdeflow.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,65 +11,61 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
-import org.kdeflow.cli.io.CsvData;
+import org.kdeflow.cli.common.Distribution;
+import org.kdeflow.cli.common.DistributionOptions;
+import org.kdeflow.cli.common.InputException;
+import org.kdeflow.cli.common.Limits;
+import org.kdeflow.cli.common.Outputs;
+import org.kdeflow.cli.common.PrecisionConverter;
+import org.kdeflow.cli.common.ProgressBars;
+import org.kdeflow.cli.io.DataFileOptions;
+import org.kdeflow.cli.io.Json;
 import org.kdeflow.cli.plot.Figure;
+import org.kdeflow.cli.plot.FlowFigures;
 import org.kdeflow.cli.plot.Plots;
 import org.kdeflow.cli.plot.Series;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.formats.AtomicFiles;
 import org.kdeflow.random.NumpyRandomState;
 import org.kdeflow.train.Trainer;
 import org.kdeflow.train.TrainingListener;
 import org.kdeflow.train.TrainingResult;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code kdeflow train}: fits a {@link CouplingFlow} to a toy data set or a CSV file with the homework's training loop
  * and writes the density image, the layer-by-layer samples, the loss curves and {@code metrics.json}.
  *
- * <p>The command only parses and writes; {@link #prepare()}, {@link #train(Prepared, TrainingListener)} and
- * {@link #writeOutputs} are the steps, so that further options (saving the model, checkpoints) slot in between.
+ * <p>The command only parses and writes; {@link #prepare()}, {@link #train} and {@link #writeOutputs} are the steps,
+ * so that further options slot in between. Every output is declared and checked before the work
+ * ({@link Outputs}) and committed together at the end; a training that diverges writes nothing and exits 2.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a coupling flow (the homework's CouplingFlow) by maximum likelihood and write figures "
-                + "and metrics.",
+        description = {"Train a coupling flow (the homework's CouplingFlow) by maximum likelihood.",
+            "Writes figures and metrics (--out), the model (--save) and checkpoints (--checkpoint): at least one of "
+                + "them. Every output is checked before training and written at the end, all or none.",
             "Defaults follow the homework's train(): 90/10 random split, batches of 64 in fixed order, Adam "
                 + "lr 1e-3, final weights when the validation set has fewer than 500 points (else the best)."},
         footer = {"", "Outputs in --out: density.png/.svg (p(x) on a 100x100 grid), layers.png/.svg "
                 + "(sampleEachStep(1000)), loss.png, metrics.json.", "", "Examples:",
             "  kdeflow train --dist moons --n 1500 --epochs 1000 --out results/moons",
             "  kdeflow train --dist gaussians-rot --num-gaussians 5 --layers 2 --epochs 250 --out results/rot-k2",
-            "  kdeflow train --data points.csv --epochs 300 --out results/mine"})
+            "  kdeflow train --data points.csv --columns x,y --epochs 300 --save mine.safetensors"})
 public final class TrainCommand implements Callable<Integer> {
 
-    /** Where the points come from: a named distribution or a CSV file. */
-    static final class Source {
-        @Option(names = "--dist", paramLabel = "NAME", required = true,
-                description = "Draw the data: circles, moons, gaussians-grid, gaussians-rot, mixture, spiral.")
-        String dist;
-
-        @Option(names = "--data", paramLabel = "FILE.csv", required = true,
-                description = "Read the data from a CSV file (numeric columns, optional header).")
-        Path data;
-    }
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
+    @Mixin
+    DistributionOptions source = new DistributionOptions();
 
     @Option(names = "--n", paramLabel = "N", defaultValue = "1500",
-            description = "Points to draw with --dist (default ${DEFAULT-VALUE}).")
+            description = "Points to draw with --dist (default ${DEFAULT-VALUE}, the homework's Part II size).")
     int n;
 
-    @Option(names = "--num-gaussians", paramLabel = "G", defaultValue = "5",
-            description = "Gaussians of gaussians-rot (default ${DEFAULT-VALUE}).")
-    int numGaussians;
+    @Mixin
+    DataFileOptions data = new DataFileOptions();
 
     @Option(names = "--layers", paramLabel = "K", defaultValue = "4",
             description = "Coupling layers (default ${DEFAULT-VALUE}).")
@@ -93,11 +87,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
-            description = "Seeds the drawn data, like the homework's call to np.random.seed "
-                    + "(default ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--train-seed", paramLabel = "T", defaultValue = "8",
             description = "Seeds the initial weights, the split and the reshuffling (default ${DEFAULT-VALUE}, echoing "
                     + "the homework's torch.manual_seed(8); the generator differs, so the numbers do too).")
@@ -112,8 +101,9 @@ public final class TrainCommand implements Callable<Integer> {
     Trainer.Selection select;
 
     @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", converter = PrecisionConverter.class,
-            description = "Arithmetic of the training steps: f64 (default) or f32 (float32 like PyTorch, faster; the "
-                    + "trained model is still evaluated and saved in double; not with --checkpoint/--resume).")
+            description = "The arithmetic of the training steps: f64 (default) or f32 (float32 like PyTorch, faster; "
+                    + "the trained model is still evaluated and saved in double; not with --checkpoint/--resume). "
+                    + "The saved file's dtype is --save-dtype.")
     org.kdeflow.nn.Precision precision;
 
     @Option(names = "--test-n", paramLabel = "N", defaultValue = "20000",
@@ -125,16 +115,16 @@ public final class TrainCommand implements Callable<Integer> {
     long testSeed;
 
     @Option(names = "--grid", paramLabel = "G", defaultValue = "100",
-            description = "Density image resolution G x G (default ${DEFAULT-VALUE}).")
+            description = "Density image resolution G x G, 2 … 4096 (default ${DEFAULT-VALUE}).")
     int grid;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder for the figures and metrics.json.")
     Path out;
 
     @Option(names = "--quiet", description = "No progress bar and no summary.")
     boolean quiet;
 
-    @CommandLine.Mixin
+    @Mixin
     TrainModelOptions modelFiles = new TrainModelOptions();
 
     @CommandLine.Spec
@@ -152,21 +142,38 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         validate();
         modelFiles.validate();
-        Prepared prep = prepare();
+        Outputs outputs = Outputs.of("kdeflow train");
+        Outputs.Output dir = outputs.folder("--out", out);
+        Outputs.Output model = outputs.file("--save", modelFiles.save);
+        Outputs.Output checkpoint = outputs.file("--checkpoint", modelFiles.checkpoint);
+        Prepared prep;
         TrainingResult result;
-        try (Progress progress = Progress.open(!quiet && System.console() != null, epochs)) {
-            result = train(prep, progress);
-        }
-        writeOutputs(out, prep, result);
-        modelFiles.saveModel(prep.flow(), result, Map.of("name", prep.name(), "title", prep.title(), "seed", seed));
-        var o = spec.commandLine().getOut();
-        if (!result.completed() && !result.stopReason().contains("by request")) {
-            var err = spec.commandLine().getErr();
-            err.println("kdeflow: error: " + result.stopReason() + "; wrote the results for those weights to " + out);
-            err.flush();
-            return Main.EXIT_FAILURE;
+        try (Outputs.Staged staged = outputs.begin()) {
+            modelFiles.loadResume();
+            prep = prepare();
+            try (Progress progress = Progress.open(!quiet && ProgressBars.interactive(), epochs)) {
+                result = train(prep, progress, staged.path(checkpoint));
+            }
+            if (!result.completed()) {
+                throw diverged(result);
+            }
+            if (dir != null) {
+                writeOutputs(staged.path(dir), prep, result);
+            }
+            if (model != null) {
+                Map<String, Object> src = new LinkedHashMap<>();
+                src.put("name", prep.name());
+                src.put("title", prep.title());
+                src.put("seed", source.seed());
+                modelFiles.saveModel(staged.path(model), prep.flow(), result, src);
+            }
+            if (checkpoint != null && !Files.exists(staged.path(checkpoint))) {
+                staged.keep(checkpoint); // a resumed run with no epoch left: the checkpoint stays as it is
+            }
+            staged.commit();
         }
         if (!quiet) {
+            var o = spec.commandLine().getOut();
             o.printf(Locale.ROOT, "trained %s: %d epochs in %.2f s; validation loss %.4f (best %.4f at epoch %d); "
                     + "kept the %s weights%n", prep.title(), result.epochsRun(), result.wallSeconds(),
                     result.finalValidLoss(), result.bestValidLoss(), result.bestEpoch(),
@@ -175,17 +182,44 @@ public final class TrainCommand implements Callable<Integer> {
                 o.printf(Locale.ROOT, "held-out NLL: %.4f nats on %d fresh points (seed %d)%n",
                         -prep.flow().meanLogDensity(prep.test()), testN, testSeed);
             }
-            o.println("wrote " + out);
+            o.println("wrote " + String.join(" and ", written()));
         }
         return 0;
     }
 
-    private void validate() {
-        if (source.dist != null && n < 2) {
-            throw usage("--n must be at least 2, got " + n);
+    private List<String> written() {
+        List<String> w = new ArrayList<>();
+        for (Path p : new Path[] {out, modelFiles.save, modelFiles.checkpoint}) {
+            if (p != null) {
+                w.add(p.toString());
+            }
         }
-        if (numGaussians < 1) {
-            throw usage("--num-gaussians must be at least 1, got " + numGaussians);
+        return w;
+    }
+
+    /** A non-finite loss or gradient: bad input (too large a learning rate, extreme data), exit 2, nothing written. */
+    private InputException diverged(TrainingResult r) {
+        String why = r.stopReason() == null ? "training stopped early" : r.stopReason();
+        int keep = why.indexOf("; keeping the weights");
+        return new InputException("training diverged: " + (keep < 0 ? why : why.substring(0, keep))
+                + "; nothing was written", "Try a smaller --lr than " + lr + ", or look for extreme values in the "
+                + "data.", null);
+    }
+
+    private void validate() {
+        if (source.given() == data.given()) {
+            throw usage(source.given() ? "give either --dist NAME or --data FILE.csv, not both"
+                    : "missing the data: --dist NAME (one of " + String.join(", ", Distribution.names())
+                    + ") or --data FILE.csv");
+        }
+        if (out == null && modelFiles.save == null && modelFiles.checkpoint == null) {
+            throw usage("nothing to write: give --out DIR (figures and metrics), --save MODEL.safetensors or "
+                    + "--checkpoint FILE");
+        }
+        source.check(DistributionOptions.MAX_SEED);
+        data.options();
+        if (source.given() && n < 2) {
+            throw usage("--n must be at least 2, got " + n);
         }
         if (layers < 1) {
             throw usage("--layers must be at least 1, got " + layers);
@@ -198,6 +232,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) {
             throw usage("--epochs must be at least 1, got " + epochs);
         }
+        Limits.checkDoubles("--epochs " + epochs, epochs, 2, 4, "epochs");
         if (precision == org.kdeflow.nn.Precision.F32 && (modelFiles.checkpoint != null || modelFiles.resume != null)) {
             throw usage("--precision f32 cannot be combined with --checkpoint or --resume (float32 runs are not "
                     + "checkpointed); use --precision f64");
@@ -208,9 +243,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(lr > 0) || !Double.isFinite(lr)) {
             throw usage("--lr must be a positive number, got " + lr);
         }
-        if (seed < 0 || seed > 0xffffffffL) {
-            throw usage("--seed must be between 0 and 2^32-1, got " + seed);
-        }
         if (trainSeed < 0 || trainSeed >= 0xffffffffL) {
             throw usage("--train-seed must be between 0 and 2^32-2, got " + trainSeed);
         }
@@ -220,12 +252,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (testN < 0) {
             throw usage("--test-n must be >= 0, got " + testN);
         }
-        if (grid < 2) {
-            throw usage("--grid must be at least 2, got " + grid);
-        }
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw usage("--out " + out + " is a file; give a folder");
-        }
+        Limits.checkGrid("--grid", grid);
     }
 
     private CommandLine.ParameterException usage(String message) {
@@ -234,40 +261,58 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Loads or draws the data and builds the untrained flow and the trainer. */
     public Prepared prepare() {
-        Dataset data;
+        Dataset points;
         String name;
         String title;
         Dataset test = null;
-        if (source.dist != null) {
-            SampleCommand.Drawn d = SampleCommand.drawDistribution(source.dist, n, seed, numGaussians, null);
-            data = d.points();
+        if (source.given()) {
+            Distribution.Drawn d = source.draw(n, "--n");
+            points = d.points();
             name = d.name();
             title = d.title();
             if (testN > 0) {
-                test = SampleCommand.drawDistribution(source.dist, testN, testSeed, numGaussians, null).points();
+                test = source.draw(testN, testSeed, "--test-n").points();
             }
         } else {
-            data = CsvData.read(source.data).data();
-            name = source.data.getFileName().toString();
-            title = name + ", n = " + data.size();
-            if (data.dim() < 2) {
-                throw new InputException(source.data + ": a coupling flow needs at least 2 columns, the file has "
-                        + data.dim());
+            points = data.read().data();
+            name = data.path().getFileName().toString();
+            title = name + ", n = " + points.size();
+            if (points.dim() < 2) {
+                throw new InputException(data.path() + ": a coupling flow needs at least 2 columns, the file has "
+                        + points.dim());
             }
-            if (data.size() < 2) {
-                throw new InputException(source.data + ": need at least 2 points to split into training and "
-                        + "validation, the file has " + data.size());
+            if (points.size() < 2) {
+                throw new InputException(data.path() + ": need at least 2 points to split into training and "
+                        + "validation, the file has " + points.size());
             }
         }
-        CouplingFlow flow = CouplingFlow.create(new CouplingFlow.Architecture(data.dim(), layers, hidden), trainSeed);
+        checkParameters(points.dim());
+        CouplingFlow flow = CouplingFlow.create(new CouplingFlow.Architecture(points.dim(), layers, hidden), trainSeed);
         Trainer trainer = new Trainer(Trainer.Options.defaults().withEpochs(epochs).withBatchSize(batch)
                 .withLearningRate(lr).withSeed(trainSeed).withReshuffle(reshuffle).withSelection(select)
                 .withPrecision(precision));
-        return new Prepared(name, title, data, flow, trainer, test);
+        return new Prepared(name, title, points, flow, trainer, test);
     }
 
-    /** Trains the prepared flow in place, reporting to {@code listener} and then to {@link #listeners}. */
-    public TrainingResult train(Prepared prep, TrainingListener listener) {
+    /** The flow's weights (each held about ten times: gradients, Adam's moments, snapshots) must fit in the heap. */
+    private void checkParameters(int d) {
+        long perNetwork = 0;
+        long in = d;
+        for (int h : hidden) {
+            perNetwork += in * h + h;
+            in = h;
+        }
+        perNetwork += in * d + d;
+        long parameters = layers * (2 * perNetwork + d);
+        Limits.checkDoubles("--layers " + layers + " --hidden " + String.join(",",
+                Arrays.stream(hidden).mapToObj(Integer::toString).toList()), parameters, 1, 10, "weights");
+    }
+
+    /**
+     * Trains the prepared flow in place, reporting to {@code listener} and then to {@link #listeners}; with
+     * {@code --checkpoint} the checkpoint after the last epoch goes to {@code lastCheckpoint}.
+     */
+    public TrainingResult train(Prepared prep, TrainingListener listener, Path lastCheckpoint) {
         List<TrainingListener> all = new ArrayList<>();
         all.add(listener);
         all.addAll(listeners);
@@ -276,7 +321,7 @@ public final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("kdeflow: warning: " + modelFiles.kernelWarning());
         }
         TrainingListener checkpoints = modelFiles.checkpointer(prep.flow(), prep.trainer().options(), session,
-                Map.of("run.title", prep.title()));
+                Map.of("run.title", prep.title()), lastCheckpoint);
         if (checkpoints != null) {
             all.add(checkpoints);
         }
@@ -311,11 +356,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         static Progress open(boolean show, int epochs) {
-            if (!show) {
-                return new Progress(null);
-            }
-            return new Progress(new ProgressBarBuilder().setTaskName("train").setInitialMax(epochs)
-                    .setUnit(" epoch", 1).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).build());
+            return new Progress(show ? ProgressBars.open("train", epochs, " epoch", null) : null);
         }
 
         @Override
@@ -337,16 +378,18 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Writes the figures and metrics of a trained flow into {@code dir} (created if needed; each file atomically,
-     * other files left alone). Figures need d = 2; the loss curves need at least one finished epoch.
+     * Writes the figures and metrics of a trained flow into {@code dir} (a fresh staging folder). Figures need d = 2;
+     * the loss curves need at least one finished epoch.
      */
     public void writeOutputs(Path dir, Prepared prep, TrainingResult r) throws IOException {
         CouplingFlow flow = prep.flow();
         Map<String, Figure> figures = new LinkedHashMap<>();
         if (flow.dim() == 2) {
-            double[] range = robustRange(List.of(prep.data().toArray()), 0.5);
-            figures.putAll(flowFigures(flow, prep.title(), prep.title() + ", " + r.epochsRun() + " epochs", range,
-                    grid, trainSeed));
+            double[] range = FlowFigures.robustRange(List.of(prep.data().toArray()), 0.5);
+            Grid g = new Grid(range[0], range[1], range[2], range[3], grid, grid);
+            figures.putAll(FlowFigures.of(flow.numLayers(), prep.title() + ", " + r.epochsRun() + " epochs", g,
+                    flow.density(g.points(), g.size()), flow.sampleEachStep(1000, new NumpyRandomState(trainSeed)),
+                    prep.title()));
         }
         double[] ep = new double[r.epochsRun()];
         for (int e = 0; e < ep.length; e++) {
@@ -356,8 +399,6 @@ public final class TrainCommand implements Callable<Integer> {
                 false, false,
                 List.of(new Series("train", ep, r.trainLosses()), new Series("validation", ep, r.validLosses())),
                 r.bestEpoch() > 0 ? new double[] {r.bestEpoch()} : null);
-        byte[] metrics = metricsJson(prep, r);
-        Files.createDirectories(dir);
         for (Map.Entry<String, Figure> e : figures.entrySet()) {
             e.getValue().save(dir.resolve(e.getKey() + ".png"));
             e.getValue().save(dir.resolve(e.getKey() + ".svg"));
@@ -365,44 +406,19 @@ public final class TrainCommand implements Callable<Integer> {
         if (loss != null) {
             loss.save(dir.resolve("loss.png"));
         }
-        AtomicFiles.write(dir.resolve("metrics.json"), metrics);
+        Files.write(dir.resolve("metrics.json"), Json.pretty(metrics(prep, r)));
     }
 
-    /**
-     * The figures of a 2-D flow, as {@code train --out} and {@code density --out} write them: "density", p(x) =
-     * exp(log p(x)) on a grid × grid grid over {@code range} (x0, x1, y0, y1), and "layers", the panels of
-     * {@code sampleEachStep(1000)} drawn from {@code NumpyRandomState(seed)} with shared axes.
-     */
-    static Map<String, Figure> flowFigures(CouplingFlow flow, String title, String densityPanel, double[] range,
-            int grid, long seed) {
-        Map<String, Figure> figures = new LinkedHashMap<>();
-        Grid g = new Grid(range[0], range[1], range[2], range[3], grid, grid);
-        double[] p = flow.density(g.points(), g.size());
-        figures.put("density", Plots.densityPanels("Coupling flow, K = " + flow.numLayers()
-                + ": p(x) = exp(log p(x))", List.of(densityPanel), g, List.of(p), 1, true, "p(x)"));
-        List<Dataset> steps = flow.sampleEachStep(1000, new NumpyRandomState(seed));
-        List<double[]> xys = new ArrayList<>();
-        List<String> titles = new ArrayList<>();
-        for (int k = 0; k < steps.size(); k++) {
-            xys.add(steps.get(k).toArray());
-            titles.add(k == 0 ? "z ~ N(0, I)" : k == steps.size() - 1 ? "x (after layer " + k + ")"
-                    : "after layer " + k);
-        }
-        figures.put("layers", Plots.scatterPanels("Samples after each coupling layer (1000 points), " + title,
-                titles, xys, robustRange(xys, 0.5), Math.min(steps.size(), 5)));
-        return figures;
-    }
-
-    private byte[] metricsJson(Prepared prep, TrainingResult r) throws IOException {
+    private Map<String, Object> metrics(Prepared prep, TrainingResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         Map<String, Object> src = new LinkedHashMap<>();
-        if (source.dist != null) {
+        if (source.given()) {
             src.put("dist", prep.name());
             src.put("n", n);
-            src.put("num_gaussians", numGaussians);
-            src.put("seed", seed);
+            src.put("num_gaussians", source.params().numGaussians());
+            src.put("seed", source.seed());
         } else {
-            src.put("data", source.data.toString());
+            src.put("data", data.path().toString());
             src.put("n", prep.data().size());
         }
         m.put("source", src);
@@ -446,51 +462,10 @@ public final class TrainCommand implements Callable<Integer> {
                 ? "float32 " + org.kdeflow.kernels.Kernels.get().denseF32().name() : org.kdeflow.kernels.Kernels.get().dense().name());
         m.put("train_losses", r.trainLosses());
         m.put("valid_losses", r.validLosses());
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m);
+        return m;
     }
 
     private static Double finite(double v) {
         return Double.isFinite(v) ? v : null;
-    }
-
-    /**
-     * A plotting range around point sets that ignores outliers: per axis the {@code tailPercent} and
-     * 100 − {@code tailPercent} percentiles of all points, widened by 15% of that width on each side.
-     */
-    static double[] robustRange(List<double[]> xys, double tailPercent) {
-        int total = 0;
-        for (double[] a : xys) {
-            total += a.length / 2;
-        }
-        double[] xs = new double[total];
-        double[] ys = new double[total];
-        int k = 0;
-        for (double[] a : xys) {
-            for (int i = 0; i + 1 < a.length; i += 2) {
-                xs[k] = a[i];
-                ys[k] = a[i + 1];
-                k++;
-            }
-        }
-        double[] r = new double[4];
-        double[][] axes = {xs, ys};
-        for (int j = 0; j < 2; j++) {
-            double[] v = axes[j];
-            Arrays.sort(v);
-            double lo = quantile(v, tailPercent / 100);
-            double hi = quantile(v, 1 - tailPercent / 100);
-            double w = Math.max(hi - lo, 1e-9);
-            r[2 * j] = lo - 0.15 * w;
-            r[2 * j + 1] = hi + 0.15 * w;
-        }
-        return r;
-    }
-
-    /** numpy's default (linear) quantile of sorted values. */
-    static double quantile(double[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int i = (int) Math.floor(pos);
-        int j = Math.min(i + 1, sorted.length - 1);
-        return sorted[i] + (pos - i) * (sorted[j] - sorted[i]);
     }
 }

@@ -1,19 +1,20 @@
 package org.kdeflow.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.kdeflow.cli.common.InputException;
+import org.kdeflow.cli.common.Outputs;
+import org.kdeflow.cli.io.Json;
+import org.kdeflow.cli.io.ModelFiles;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.flow.CouplingFlow;
-import org.kdeflow.models.FlowModelFile;
 import org.kdeflow.formats.SafeTensors;
+import org.kdeflow.models.FlowModelFile;
 import org.kdeflow.models.TrainingCheckpoint;
 import org.kdeflow.train.Trainer;
 import org.kdeflow.train.TrainingListener;
@@ -23,13 +24,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The model-file options of {@code kdeflow train}: {@code --save}, {@code --dtype}, {@code --checkpoint},
+ * The model-file options of {@code kdeflow train}: {@code --save}, {@code --save-dtype}, {@code --checkpoint},
  * {@code --checkpoint-every}, {@code --resume}. A picocli mixin, so that the train command only calls
  * {@link #session}, {@link #checkpointer} and {@link #saveModel}.
  *
  * <p>Resuming follows the PyTorch habit: run the same command again with {@code --resume FILE}. The checkpoint's
  * settings and data split must be those of the command line (a larger {@code --epochs} extends the run); training
  * then continues from the saved epoch and ends bit-identical to an uninterrupted run.
+ *
+ * <p>{@code --save} is committed with the command's other outputs at the end. {@code --checkpoint} is the one output
+ * written during the run, each time whole (atomically), so that a killed run can be resumed; the checkpoint after
+ * the last epoch is committed with the other outputs.
  */
 public final class TrainModelOptions {
 
@@ -38,8 +43,9 @@ public final class TrainModelOptions {
                     + "(loads in PyTorch with model.load_state_dict(safetensors.torch.load_file(path))).")
     Path save;
 
-    @Option(names = "--dtype", paramLabel = "f32|f64", defaultValue = "f64",
-            description = "Precision of --save: f64 (exact, default) or f32 (PyTorch's default dtype).")
+    @Option(names = "--save-dtype", paramLabel = "f32|f64", defaultValue = "f64",
+            description = "The dtype of the numbers in the --save file: f64 (exact, default) or f32 (PyTorch's "
+                    + "default dtype). Training itself runs in --precision.")
     String dtype;
 
     @Option(names = "--checkpoint", paramLabel = "FILE",
@@ -61,28 +67,27 @@ public final class TrainModelOptions {
 
     private TrainingCheckpoint.Contents resumed;
 
-    /** Checks the options before any work (exit 2 on a bad value). */
+    /** Checks the options before any work (exit 2 on a bad value); reads nothing. */
     void validate() {
         dtype();
-        if (save != null) {
-            ModelFiles.checkOutputFile(save, "--save");
-        }
-        if (checkpoint != null) {
-            ModelFiles.checkOutputFile(checkpoint, "--checkpoint");
-        }
-        if (checkpoint == null && command != null && command.commandLine() != null
-                && command.commandLine().getParseResult() != null
-                && command.commandLine().getParseResult().hasMatchedOption("--checkpoint-every")) {
+        if (checkpoint == null && matched("--checkpoint-every")) {
             throw new InputException("--checkpoint-every needs --checkpoint FILE");
         }
-        if (save == null && command != null && command.commandLine() != null
-                && command.commandLine().getParseResult() != null
-                && command.commandLine().getParseResult().hasMatchedOption("--dtype")) {
-            throw new InputException("--dtype sets the precision of --save MODEL.safetensors, which is missing");
+        if (save == null && matched("--save-dtype")) {
+            throw new InputException("--save-dtype sets the dtype of --save MODEL.safetensors, which is missing");
         }
         if (checkpointEvery < 1) {
             throw new InputException("--checkpoint-every must be at least 1, got " + checkpointEvery);
         }
+    }
+
+    private boolean matched(String option) {
+        return command != null && command.commandLine() != null && command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** Reads {@code --resume} (an input: after the outputs are checked). */
+    void loadResume() {
         if (resume != null) {
             resumed = ModelFiles.loadCheckpoint(resume);
         }
@@ -91,7 +96,7 @@ public final class TrainModelOptions {
     SafeTensors.DType dtype() {
         String d = dtype.toLowerCase(Locale.ROOT);
         if (!d.equals("f32") && !d.equals("f64")) {
-            throw new InputException("--dtype must be f32 or f64, got '" + dtype + "'");
+            throw new InputException("--save-dtype must be f32 or f64, got '" + dtype + "'");
         }
         return SafeTensors.DType.parse(d);
     }
@@ -113,7 +118,7 @@ public final class TrainModelOptions {
         }
         check("--batch", have.batchSize(), want.batchSize());
         check("--lr", have.learningRate(), want.learningRate());
-        check("--seed", have.seed(), want.seed());
+        check("--train-seed", have.seed(), want.seed());
         check("--reshuffle", have.reshuffle(), want.reshuffle());
         check("--select", have.selection(), want.selection());
         check("training fraction", have.trainFraction(), want.trainFraction());
@@ -141,11 +146,6 @@ public final class TrainModelOptions {
         return resumed == null ? null : resumed.kernelWarning();
     }
 
-    /** Epochs already done by the resumed run (0 for a fresh run). */
-    int epochsDone() {
-        return resumed == null ? 0 : resumed.state().epochsDone();
-    }
-
     private void check(String option, Object have, Object want) {
         if (!have.equals(want)) {
             throw mismatch(option + " " + String.valueOf(have).toLowerCase(Locale.ROOT) + ", this command has "
@@ -158,32 +158,40 @@ public final class TrainModelOptions {
                 + "; resume with the options of that run");
     }
 
-    /** Writes checkpoints after every {@code --checkpoint-every} epochs and after the last; null without it. */
+    /**
+     * Writes checkpoints after every {@code --checkpoint-every} epochs (in place, each atomically) and after the last
+     * epoch (to {@code last}, the staged checkpoint committed with the other outputs); null without
+     * {@code --checkpoint}.
+     */
     TrainingListener checkpointer(CouplingFlow flow, Trainer.Options options, Trainer.Session session,
-                                  Map<String, String> run) {
+                                  Map<String, String> run, Path last) {
         if (checkpoint == null) {
             return null;
         }
         return new TrainingListener() {
             @Override
             public boolean onEpoch(Epoch e) {
-                if (e.epoch() % checkpointEvery == 0 || e.epoch() == e.epochs()) {
-                    try {
-                        TrainingCheckpoint.save(checkpoint, flow, options, session, run);
-                    } catch (IOException ex) {
-                        throw new UncheckedIOException(ex);
+                try {
+                    if (e.epoch() == e.epochs()) {
+                        TrainingCheckpoint.save(last, flow, options, session, run);
+                    } else if (e.epoch() % checkpointEvery == 0) {
+                        Outputs outputs = Outputs.of("kdeflow train");
+                        Outputs.Output ckpt = outputs.file("--checkpoint", checkpoint);
+                        try (Outputs.Staged staged = outputs.begin()) {
+                            TrainingCheckpoint.save(staged.path(ckpt), flow, options, session, run);
+                            staged.commit();
+                        }
                     }
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
                 }
                 return true;
             }
         };
     }
 
-    /** Writes the trained flow with {@code --save}; a JSON summary of the run goes into the metadata. */
-    void saveModel(CouplingFlow flow, TrainingResult r, Map<String, Object> source) throws IOException {
-        if (save == null) {
-            return;
-        }
+    /** Writes the trained flow to {@code file} (the staged {@code --save}); a JSON summary goes into the metadata. */
+    void saveModel(Path file, CouplingFlow flow, TrainingResult r, Map<String, Object> source) throws IOException {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("source", source);
         summary.put("epochs_run", r.epochsRun());
@@ -195,16 +203,6 @@ public final class TrainModelOptions {
         summary.put("train_size", r.trainSize());
         summary.put("valid_size", r.validSize());
         summary.put("stop_reason", r.stopReason());
-        String json;
-        try {
-            json = new ObjectMapper().writeValueAsString(summary);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        Path parent = save.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        FlowModelFile.save(flow, save, dtype(), Map.of("kdeflow.training", json));
+        FlowModelFile.save(flow, file, dtype(), Map.of("kdeflow.training", Json.compact(summary)));
     }
 }

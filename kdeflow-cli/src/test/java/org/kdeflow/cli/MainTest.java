@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.kdeflow.cli.common.ExitCodes;
 
 class MainTest {
 
@@ -25,8 +27,37 @@ class MainTest {
     @Test
     void unknownCommandIsAUsageErrorWithOneClearLineAndNoStackTrace() {
         Run r = run("frobnicate");
-        assertEquals(Main.EXIT_USAGE, r.code());
+        assertEquals(ExitCodes.USAGE, r.code());
         assertTrue(r.err().startsWith("kdeflow: "), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");
+    }
+
+    /**
+     * Every command's help renders without picocli's formatting warning (an unescaped '%' once printed one), and the
+     * top-level list shows each command's first description line whole: a sentence ending in a full stop.
+     */
+    @Test
+    void everyHelpRendersCleanlyAndTheCommandListShowsWholeSentences() {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(List.of(Main.commandLine()));
+            int commands = 0;
+            while (!todo.isEmpty()) {
+                picocli.CommandLine cl = todo.pop();
+                String usage = cl.getUsageMessage();
+                assertTrue(usage.contains("Usage: "), usage);
+                String[] description = cl.getCommandSpec().usageMessage().description();
+                assertTrue(description.length > 0 && description[0].strip().endsWith("."),
+                        cl.getCommandName() + ": " + String.join(" ", description));
+                todo.addAll(cl.getSubcommands().values());
+                commands++;
+            }
+            assertTrue(commands >= 10, "commands checked: " + commands);
+        } finally {
+            System.setErr(original);
+        }
+        assertEquals("", captured.toString(), "no warning while rendering the help texts");
     }
 }

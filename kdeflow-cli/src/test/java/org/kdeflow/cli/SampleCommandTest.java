@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.kdeflow.cli.common.ExitCodes;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -88,11 +89,18 @@ class SampleCommandTest {
     @Test
     void allWritesTheTaskOneFigures() throws IOException {
         Path out = dir.resolve("task1");
-        Files.createDirectories(out);
-        Files.writeString(out.resolve("notes.txt"), "mine");
         Run r = run("sample", "--all", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals("mine", Files.readString(out.resolve("notes.txt")), "other files in the folder are kept");
+        assertEquals(0, run("sample", "--all", "--out", out.toString()).code(), "its own earlier output is replaced");
+        // a folder with the user's files is replaced as a whole by nothing: refused, the files kept
+        Path mine = Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(mine.resolve("notes.txt"), "mine");
+        Run refused = run("sample", "--all", "--out", mine.toString());
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().contains("notes.txt"), refused.err());
+        try (Stream<Path> left = Files.list(mine)) {
+            assertEquals(List.of(mine.resolve("notes.txt")), left.toList());
+        }
         for (String name : List.of("mixture-sigma0.5", "mixture-sigma1", "spiral", "circles", "moons",
                 "gaussians-grid", "gaussians-rot")) {
             for (String ext : List.of(".csv", ".png", ".svg")) {
@@ -127,7 +135,7 @@ class SampleCommandTest {
                 Stream.concat(args.stream().map(a -> a.equals("x.pdf") ? dir.resolve(a).toString() : a),
                         Stream.of("--out", dir.resolve("out.csv").toString()))).toArray(String[]::new);
         Run r = run(full);
-        assertEquals(Main.EXIT_USAGE, r.code(), r.err());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertTrue(r.err().startsWith("kdeflow: "), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
         assertEquals(List.of(), files(), "no output written");

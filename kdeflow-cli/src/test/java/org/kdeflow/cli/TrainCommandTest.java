@@ -90,7 +90,7 @@ class TrainCommandTest {
     }
 
     @Test
-    void nonFiniteLossExitsOneNamingTheEpochAndKeepsTheOutputs() throws IOException {
+    void aDivergingTrainingExitsTwoNamingTheEpochAndWritesNothing() throws IOException {
         Path csv = dir.resolve("huge.csv");
         StringBuilder b = new StringBuilder("x,y\n1e200,0\n");
         for (int i = 0; i < 80; i++) {
@@ -98,15 +98,19 @@ class TrainCommandTest {
         }
         Files.writeString(csv, b);
         Path out = dir.resolve("nan");
+        Path model = dir.resolve("m.safetensors");
+        Files.writeString(model, "the user's old model");
         Run r = run("train", "--data", csv.toString(), "--epochs", "3", "--grid", "10", "--train-seed", "0",
-                "--out", out.toString());
-        assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().startsWith("kdeflow: error: training stopped at epoch 1"), r.err());
-        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
-        assertTrue(m.get("stop_reason").asText().contains("not finite"));
-        assertEquals(0, m.get("epochs_run").asInt());
-        assertTrue(Files.exists(out.resolve("density.png")), "figures of the last good (here: initial) weights");
-        assertFalse(Files.exists(out.resolve("loss.png")), "no finished epoch, no loss curve");
+                "--out", out.toString(), "--save", model.toString());
+        assertEquals(2, r.code(), r.err());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(2, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("kdeflow: error: training diverged: training stopped at epoch 1"),
+                r.err());
+        assertTrue(lines.get(0).endsWith("nothing was written"), r.err());
+        assertTrue(lines.get(1).contains("smaller --lr"), r.err());
+        assertFalse(Files.exists(out), "a failing command writes nothing");
+        assertEquals("the user's old model", Files.readString(model));
     }
 
     /** The count behind the benchmark's GFLOP/s: per row and network 2·Σ in·out = 2·1152 for 2→32→32→2. */

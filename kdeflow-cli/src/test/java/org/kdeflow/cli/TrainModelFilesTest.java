@@ -22,7 +22,7 @@ import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.models.FlowModelFile;
 import org.kdeflow.formats.SafeTensors;
 
-/** {@code train --save/--dtype/--checkpoint/--resume} and {@code density}. */
+/** {@code train --save/--save-dtype/--checkpoint/--resume} and {@code density}. */
 class TrainModelFilesTest {
     @TempDir
     Path dir;
@@ -51,7 +51,7 @@ class TrainModelFilesTest {
         Path m64 = dir.resolve("m64.safetensors");
         Path m32 = dir.resolve("models/m32.safetensors");
         assertEquals(0, run(train(6, "--save", m64.toString())).code());
-        assertEquals(0, run(train(6, "--save", m32.toString(), "--dtype", "F32")).code());
+        assertEquals(0, run(train(6, "--save", m32.toString(), "--save-dtype", "F32")).code());
         FlowModelFile.Loaded a = FlowModelFile.read(m64);
         FlowModelFile.Loaded b = FlowModelFile.read(m32);
         assertEquals(SafeTensors.DType.F64, a.dtype());
@@ -65,11 +65,11 @@ class TrainModelFilesTest {
         JsonNode summary = new ObjectMapper().readTree(a.metadata().get("kdeflow.training"));
         assertEquals(6, summary.get("epochs_run").asInt());
         assertEquals("moons", summary.get("source").get("name").asText());
-        assertOneLineError(run(train(2, "--save", dir.resolve("x.safetensors").toString(), "--dtype", "f16")),
-                "--dtype must be f32 or f64");
+        assertOneLineError(run(train(2, "--save", dir.resolve("x.safetensors").toString(), "--save-dtype", "f16")),
+                "--save-dtype must be f32 or f64");
         assertFalse(Files.exists(dir.resolve("x.safetensors")));
         assertOneLineError(run(train(2, "--checkpoint-every", "3")), "--checkpoint-every needs --checkpoint");
-        assertOneLineError(run(train(2, "--dtype", "f32")), "--save MODEL.safetensors, which is missing");
+        assertOneLineError(run(train(2, "--save-dtype", "f32")), "--save MODEL.safetensors, which is missing");
     }
 
     @Test

@@ -24,8 +24,11 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.zip.CRC32;
 
 /**
  * A safetensors file: named tensors of floating-point numbers plus a string-to-string {@code __metadata__} map.
@@ -44,7 +47,8 @@ import java.util.Objects;
  * <p>kdeflow reads {@code F32} and {@code F64} tensors (as {@code double}) and writes {@code F64} (exact) or
  * {@code F32} (rounded to nearest). Like the reference writer it puts {@code __metadata__} first, orders tensors by
  * name (all have the same dtype), writes compact JSON and pads the header with spaces to a multiple of 8 bytes so the
- * data is aligned. The reader accepts any padding and any order.
+ * data is aligned. The reader accepts any padding and any order. Files kdeflow writes ({@link #write}) also record a
+ * CRC-32 of the data section ({@value #CHECKSUM_KEY}, see {@link Checksum}), which the reader verifies when present.
  *
  * <p>Reading is safe on hostile input: every inconsistency ends in an {@link IllegalArgumentException} naming the
  * file and, where there is one, the tensor; no allocation exceeds the size of the file. Values are returned as
@@ -60,6 +64,22 @@ public final class SafeTensors {
     public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16L;
     /** The reserved header key of the metadata map. */
     public static final String METADATA_KEY = "__metadata__";
+    /** The metadata key of the data section's CRC-32, written by {@link Checksum#CRC32}. */
+    public static final String CHECKSUM_KEY = "kdeflow.crc32";
+
+    /**
+     * Whether the writer records a checksum of the data section in {@code __metadata__}. With {@link #CRC32} the
+     * metadata gains {@value #CHECKSUM_KEY}: the CRC-32 of bytes [8+N, end) as 8 lower-case hex digits, as
+     * {@code format(zlib.crc32(data), '08x')} in Python. The reader checks it whenever a file has it, so a flipped bit
+     * in the weights is an error instead of a silently different model; files without it (PyTorch's) load as
+     * before. A checksum changes nothing else: the rest of the header and the data are the same bytes.
+     */
+    public enum Checksum {
+        /** The reference writer's bytes, nothing added. */
+        NONE,
+        /** {@value SafeTensors#CHECKSUM_KEY} in the metadata. */
+        CRC32
+    }
 
     /** Most dimensions a shape may have. */
     private static final int MAX_RANK = 64;
@@ -106,14 +126,19 @@ public final class SafeTensors {
 
     private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;
+    private final boolean checksumVerified;
 
-    private SafeTensors(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    private SafeTensors(Map<String, Tensor> tensors, Map<String, String> metadata, boolean checksumVerified) {
         this.tensors = Collections.unmodifiableMap(tensors);
         this.metadata = Collections.unmodifiableMap(metadata);
+        this.checksumVerified = checksumVerified;
     }
 
     /**
-     * A collection of tensors (iteration order kept) and metadata.
+     * A collection of tensors (iteration order kept) and metadata. Metadata keys keep the caller's order when the map
+     * has one ({@link LinkedHashMap}, {@link SortedMap}) and are sorted otherwise ({@link Map#of}, {@link java.util.HashMap},
+     * whose order changes from one JVM to the next), so that the same content always gives the same bytes. A
+     * {@value #CHECKSUM_KEY} entry is dropped: the writer computes it from the data it writes.
      *
      * @throws IllegalArgumentException if a name is {@value #METADATA_KEY} or a key or value is null
      */
@@ -130,14 +155,29 @@ public final class SafeTensors {
         }
         Map<String, String> m = new LinkedHashMap<>();
         if (metadata != null) {
-            for (Map.Entry<String, String> e : metadata.entrySet()) {
+            for (Map.Entry<String, String> e : ordered(metadata)) {
                 if (e.getKey() == null || e.getValue() == null) {
                     throw new IllegalArgumentException("null metadata key or value");
                 }
-                m.put(e.getKey(), e.getValue());
+                if (!e.getKey().equals(CHECKSUM_KEY)) { // the writer computes it from the data it writes
+                    m.put(e.getKey(), e.getValue());
+                }
             }
         }
-        return new SafeTensors(t, m);
+        return new SafeTensors(t, m, false);
+    }
+
+    private static List<Map.Entry<String, String>> ordered(Map<String, String> metadata) {
+        List<Map.Entry<String, String>> entries = new ArrayList<>(metadata.entrySet());
+        if (!(metadata instanceof LinkedHashMap) && !(metadata instanceof SortedMap)) {
+            for (Map.Entry<String, String> e : entries) {
+                if (e.getKey() == null) {
+                    throw new IllegalArgumentException("null metadata key or value");
+                }
+            }
+            entries.sort(Map.Entry.comparingByKey());
+        }
+        return entries;
     }
 
     /** The tensors by name, in the order of their data in the file (or as given to {@link #of}). */
@@ -150,9 +190,17 @@ public final class SafeTensors {
         return tensors.get(name);
     }
 
-    /** The {@code __metadata__} map (empty when the file has none). */
+    /**
+     * The {@code __metadata__} map (empty when the file has none), without {@value #CHECKSUM_KEY}, which belongs to
+     * the file's bytes rather than to its content.
+     */
     public Map<String, String> metadata() {
         return metadata;
+    }
+
+    /** Whether these tensors were read from a file that recorded {@value #CHECKSUM_KEY}, and it matched. */
+    public boolean checksumVerified() {
+        return checksumVerified;
     }
 
     // ------------------------------------------------------------------------------------------------ reading
@@ -245,6 +293,7 @@ public final class SafeTensors {
             throw bad(label, "the tensors cover " + expected + " bytes of data but the file holds " + dataLength
                     + " after the header (truncated, or extra bytes at the end)");
         }
+        boolean checksummed = verifyChecksum(metadata, bytes, headerEnd, label);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         ByteBuffer data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (Entry e : byOffset) {
@@ -262,7 +311,35 @@ public final class SafeTensors {
             }
             tensors.put(e.name, new Tensor(e.dtype, e.shape, values));
         }
-        return new SafeTensors(tensors, metadata);
+        return new SafeTensors(tensors, metadata, checksummed);
+    }
+
+    /**
+     * Checks {@value #CHECKSUM_KEY} against the data section when the metadata has it and removes it from
+     * {@code metadata} (it describes the file's bytes, not its content). Returns whether there was one.
+     */
+    private static boolean verifyChecksum(Map<String, String> metadata, byte[] bytes, int dataStart, String label) {
+        String stored = metadata.remove(CHECKSUM_KEY);
+        if (stored == null) {
+            return false;
+        }
+        if (!stored.matches("[0-9a-f]{8}")) {
+            throw bad(label, "metadata " + CHECKSUM_KEY + " = '" + abbreviate(stored)
+                    + "' is not a CRC-32 (8 lower-case hex digits)");
+        }
+        String actual = crc32(bytes, dataStart, bytes.length - dataStart);
+        if (!actual.equals(stored)) {
+            throw bad(label, "the data section is damaged: its CRC-32 is " + actual + " but the file records "
+                    + stored + " (" + CHECKSUM_KEY + "); the file was changed or corrupted after kdeflow wrote it");
+        }
+        return true;
+    }
+
+    /** CRC-32 (ISO-HDLC, as zlib's and Python's {@code zlib.crc32}) of bytes [off, off+len) as 8 hex digits. */
+    static String crc32(byte[] bytes, int off, int len) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, off, len);
+        return String.format(Locale.ROOT, "%08x", crc.getValue());
     }
 
     private record Entry(String name, DType dtype, int[] shape, long count, long begin, long end) {
@@ -452,38 +529,60 @@ public final class SafeTensors {
     // ------------------------------------------------------------------------------------------------ writing
 
     /**
-     * Writes the file atomically (a temporary file beside it, then a rename): values as {@code dtype}.
+     * Writes the file atomically (a temporary file beside it, then a rename): values as {@code dtype}, with
+     * kdeflow's {@linkplain Checksum#CRC32 checksum} of the data in the metadata.
      *
      * @throws IllegalArgumentException if {@code dtype} is F32 and a finite value lies outside float's range
      */
     public void write(Path file, DType dtype) throws IOException {
-        byte[] bytes = toBytes(dtype);
+        write(file, dtype, Checksum.CRC32);
+    }
+
+    /** As {@link #write(Path, DType)}, with or without the checksum. */
+    public void write(Path file, DType dtype, Checksum checksum) throws IOException {
+        byte[] bytes = toBytes(dtype, checksum);
         AtomicFiles.write(file, bytes);
     }
 
-    /** Writes the file atomically with F64 values (exact). */
+    /** Writes the file atomically with F64 values (exact) and the checksum. */
     public void write(Path file) throws IOException {
         write(file, DType.F64);
     }
 
     /**
-     * The file's bytes with every tensor stored as {@code dtype}: metadata first, tensors by name, compact JSON padded
-     * with spaces to a multiple of 8 bytes.
+     * The bytes the reference serializer ({@code safetensors.torch.save_file}) writes for these tensors and metadata,
+     * every tensor stored as {@code dtype}: metadata first, tensors by name, compact JSON padded with spaces to a
+     * multiple of 8 bytes; no checksum.
      */
     public byte[] toBytes(DType dtype) {
+        return toBytes(dtype, Checksum.NONE);
+    }
+
+    /**
+     * The file's bytes as {@link #toBytes(DType)}, with {@value #CHECKSUM_KEY} appended to the metadata when
+     * {@code checksum} is {@link Checksum#CRC32}. Metadata keys keep their order (the reference writer's order is that
+     * of a hash map, i.e. arbitrary; kdeflow's is the caller's, so the same content gives the same bytes).
+     */
+    public byte[] toBytes(DType dtype, Checksum checksum) {
         Objects.requireNonNull(dtype, "dtype");
-        List<String> names = new ArrayList<>(tensors.keySet());
-        Collections.sort(names);
-        long total = 0;
-        for (String name : names) {
-            total += (long) tensors.get(name).size() * dtype.bytes();
+        Objects.requireNonNull(checksum, "checksum");
+        byte[] data = dataBytes(dtype);
+        Map<String, String> meta = metadata;
+        if (checksum == Checksum.CRC32) {
+            meta = new LinkedHashMap<>(metadata);
+            meta.put(CHECKSUM_KEY, crc32(data, 0, data.length));
         }
+        return assemble(dtype, meta, data);
+    }
+
+    private byte[] assemble(DType dtype, Map<String, String> meta, byte[] data) {
+        List<String> names = sortedNames();
         ByteArrayOutputStream json = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON_FACTORY.createGenerator(json, JsonEncoding.UTF8)) {
             g.writeStartObject();
-            if (!metadata.isEmpty()) {
+            if (!meta.isEmpty()) {
                 g.writeObjectFieldStart(METADATA_KEY);
-                for (Map.Entry<String, String> m : metadata.entrySet()) {
+                for (Map.Entry<String, String> m : meta.entrySet()) {
                     g.writeStringField(m.getKey(), m.getValue());
                 }
                 g.writeEndObject();
@@ -514,13 +613,34 @@ public final class SafeTensors {
         for (int i = 0; i < pad; i++) {
             json.write(' ');
         }
-        long size = 8L + json.size() + total;
+        long size = 8L + json.size() + data.length;
         if (size > MAX_FILE_BYTES) {
             throw new IllegalArgumentException("tensors too large for one file: " + size + " bytes");
         }
         ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(json.size());
         out.put(json.toByteArray());
+        out.put(data);
+        return out.array();
+    }
+
+    private List<String> sortedNames() {
+        List<String> names = new ArrayList<>(tensors.keySet());
+        Collections.sort(names);
+        return names;
+    }
+
+    /** The data section: every tensor's elements as {@code dtype}, little-endian, tensors by name. */
+    private byte[] dataBytes(DType dtype) {
+        List<String> names = sortedNames();
+        long total = 0;
+        for (String name : names) {
+            total += (long) tensors.get(name).size() * dtype.bytes();
+        }
+        if (total > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException("tensors too large for one file: " + total + " bytes of data");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
         for (String name : names) {
             Tensor t = tensors.get(name);
             if (dtype == DType.F64) {

@@ -43,27 +43,24 @@ class AtomicFilesTest {
     }
 
     @Test
-    void failedFolderWriteLeavesTheOldFolderWhole() throws IOException {
-        Path out = dir.resolve("results");
-        Files.createDirectories(out);
-        Files.writeString(out.resolve("keep.txt"), "old");
-        assertThrows(IllegalStateException.class, () -> AtomicFiles.writeFolder(out, tmp -> {
-            Files.writeString(tmp.resolve("partial.txt"), "x");
-            throw new IllegalStateException("stage failed");
-        }));
-        assertEquals("old", Files.readString(out.resolve("keep.txt")));
-        assertTrue(!Files.exists(out.resolve("partial.txt")));
-        assertEquals(1, entries(), "no temporary folder left behind");
+    void aWriteThatCannotStartNamesTheTargetNotTheTemporaryFile() {
+        Path target = Path.of("/proc/kdeflow-test/x.csv");
+        OutputException e = assertThrows(OutputException.class, () -> AtomicFiles.write(target, new byte[1]));
+        assertEquals(target, e.target());
+        assertTrue(e.getMessage().startsWith("/proc/kdeflow-test/x.csv: cannot write in /proc"), e.getMessage());
+        assertTrue(!e.getMessage().contains(StagedOutputs.STAGING_PREFIX), e.getMessage());
     }
 
     @Test
-    void folderWriteReplacesTheOldFolder() throws IOException {
-        Path out = dir.resolve("results");
-        Files.createDirectories(out);
-        Files.writeString(out.resolve("old.txt"), "old");
-        AtomicFiles.writeFolder(out, tmp -> Files.writeString(tmp.resolve("new.txt"), "new"));
-        assertEquals("new", Files.readString(out.resolve("new.txt")));
-        assertTrue(!Files.exists(out.resolve("old.txt")));
-        assertEquals(1, entries());
+    void temporaryFilesCarryTheStagingPrefixAndAreGoneAfterAFailure() throws IOException {
+        Path f = dir.resolve("a.bin");
+        assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
+            try (var s = Files.list(dir)) {
+                assertTrue(s.allMatch(p -> p.getFileName().toString().startsWith(StagedOutputs.STAGING_PREFIX)),
+                        "the temporary file is recognisable, so a later run removes it if this one is killed");
+            }
+            throw new IOException("stop");
+        }));
+        assertEquals(0, entries());
     }
 }

@@ -141,6 +141,85 @@ public class SafeTensorsTest {
                 SafeTensors.of(two, Map.of("format", "pt")).toBytes(DType.F64));
     }
 
+    static byte[] resource(String name) throws Exception {
+        try (var in = SafeTensorsTest.class.getResourceAsStream("/safetensors-crc/" + name)) {
+            assertTrue(in != null, "resource " + name);
+            return in.readAllBytes();
+        }
+    }
+
+    /** The tensors of safetensors-crc/make_reference.py. */
+    static SafeTensors crcSample() {
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        t.put("weight", Tensor.of(new double[] {0.5, -1.25, 3.0, 1e-3, 0x1p-30, -0.0}, 2, 3));
+        t.put("bias", Tensor.of(new double[] {0.1, 1.0 / 3.0}, 2));
+        return SafeTensors.of(t, Map.of());
+    }
+
+    @Test
+    void checksumIsTheReferenceWritersBytesWithOneMoreMetadataKey() throws Exception {
+        // safetensors.torch.save_file(tensors, metadata={"kdeflow.crc32": format(zlib.crc32(data), "08x")}), written by
+        // PyTorch 2.13 + safetensors 0.8.0 (make_reference.py): with the checksum on, kdeflow writes exactly these
+        // bytes, so the CRC is zlib's CRC-32 and nothing else in the file changes.
+        assertArrayEquals(resource("crc_f64.safetensors"), crcSample().toBytes(DType.F64, SafeTensors.Checksum.CRC32));
+        assertArrayEquals(resource("crc_f32.safetensors"), crcSample().toBytes(DType.F32, SafeTensors.Checksum.CRC32));
+        SafeTensors back = SafeTensors.parse(resource("crc_f64.safetensors"), "crc");
+        assertTrue(back.checksumVerified());
+        assertEquals(Map.of(), back.metadata(), "the checksum belongs to the bytes, not to the content");
+        assertEquals(crcSample().tensors(), back.tensors());
+        // Without the option the bytes are the reference writer's for an empty metadata map.
+        assertFalse(SafeTensors.parse(crcSample().toBytes(DType.F64), "plain").checksumVerified());
+    }
+
+    @Test
+    void writeRecordsTheChecksumAndTwoWritesGiveTheSameBytes() throws Exception {
+        Path a = tmp.resolve("a.safetensors");
+        Path b = tmp.resolve("b.safetensors");
+        crcSample().write(a);
+        crcSample().write(b);
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        assertArrayEquals(resource("crc_f64.safetensors"), Files.readAllBytes(a));
+        assertTrue(SafeTensors.read(a).checksumVerified());
+        // A checksum key handed in by the caller (say, metadata copied from a file read earlier) is replaced by the
+        // writer's own.
+        SafeTensors stale = SafeTensors.of(crcSample().tensors(), Map.of(SafeTensors.CHECKSUM_KEY, "00000000"));
+        assertArrayEquals(resource("crc_f64.safetensors"), stale.toBytes(DType.F64, SafeTensors.Checksum.CRC32));
+    }
+
+    @Test
+    void aFlippedBitInTheDataIsRefusedNamingTheFile() throws Exception {
+        byte[] good = resource("crc_f64.safetensors");
+        long n = ByteBuffer.wrap(good, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        for (int bit : new int[] {0, 7, 63}) {
+            for (long at : new long[] {8 + n, good.length - 1}) {
+                byte[] bad = good.clone();
+                bad[(int) at] ^= (byte) (1 << (bit % 8));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> SafeTensors.parse(bad, "m.safetensors"));
+                assertTrue(e.getMessage().startsWith("m.safetensors: the data section is damaged"), e.getMessage());
+            }
+        }
+        String header = new String(good, 8, (int) n, StandardCharsets.UTF_8);
+        byte[] notHex = file(header.replace("405e3026", "405e302g"), java.util.Arrays.copyOfRange(good,
+                8 + (int) n, good.length));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SafeTensors.parse(notHex, "m.safetensors"));
+        assertTrue(e.getMessage().contains("is not a CRC-32"), e.getMessage());
+    }
+
+    @Test
+    void metadataWithoutAnOrderIsWrittenSorted() {
+        // Map.of iterates in an order that changes from one JVM to the next; the bytes must not.
+        Map<String, String> unordered = Map.of("zeta", "1", "alpha", "2", "mid", "3", "beta", "4", "omega", "5");
+        SafeTensors st = SafeTensors.of(Map.of(), unordered);
+        assertEquals(List.of("alpha", "beta", "mid", "omega", "zeta"), List.copyOf(st.metadata().keySet()));
+        Map<String, String> mine = new LinkedHashMap<>();
+        mine.put("zeta", "1");
+        mine.put("alpha", "2");
+        assertEquals(List.of("zeta", "alpha"), List.copyOf(SafeTensors.of(Map.of(), mine).metadata().keySet()),
+                "a caller's order is kept");
+    }
+
     @Test
     void readsAHandWrittenFileWithAnyPaddingOrderAndLayout() {
         // Pretty-printed, tensors not in name order, metadata last, 37 spaces of padding, data in reverse order.

@@ -73,6 +73,14 @@ public final class FlowBench {
 
     /** Runs the benchmark; {@code progress} receives one line per repeat (may be null). */
     public static Result run(Config c, java.util.function.Consumer<String> progress) {
+        return run(c, progress, false);
+    }
+
+    /**
+     * As {@link #run(Config, java.util.function.Consumer)}; {@code quick} times the step profile and the layer rates
+     * with a tenth of the calls (a smoke test, noisier figures).
+     */
+    public static Result run(Config c, java.util.function.Consumer<String> progress, boolean quick) {
         Dataset data = ToyDatasets.sample2dDatasets(c.dist(), c.n(), c.dataSeed(), c.numGaussians());
         Trainer trainer = new Trainer(Trainer.Options.defaults().withEpochs(c.epochs()).withBatchSize(c.batch())
                 .withSeed(c.initSeed()).withPrecision(c.precision()));
@@ -116,20 +124,26 @@ public final class FlowBench {
         boolean f32 = c.precision() == Precision.F32;
         String kernel = f32 ? "float32 " + Kernels.get().denseF32().name() : Kernels.get().dense().name();
         return new Result(c, kernel, secs, cpu, median, medianCpu, flops, flops / medianCpu * 1e-9,
-                layerGflops(Kernels.get()), layerGflops(Kernels.scalar()), nll, firstResult.finalValidLoss(),
-                nTrain, nValid, perStep, stepProfile(c, data));
+                layerGflops(Kernels.get(), quick), layerGflops(Kernels.scalar(), quick), nll,
+                firstResult.finalValidLoss(), nTrain, nValid, perStep, stepProfile(c, data, quick));
     }
 
     /** Times the parts of one training step (see {@link StepProfile}). */
     public static StepProfile stepProfile(Config c, Dataset data) {
+        return stepProfile(c, data, false);
+    }
+
+    /** As {@link #stepProfile(Config, Dataset)}, with a tenth of the calls when {@code quick}. */
+    static StepProfile stepProfile(Config c, Dataset data, boolean quick) {
+        int scale = quick ? 10 : 1;
         int n = Math.min(c.batch(), data.size());
         double[] x = new double[n * data.dim()];
         System.arraycopy(data.toArray(), 0, x, 0, x.length);
         CouplingFlow f = CouplingFlow.homework(c.layers(), c.initSeed());
         Flow.Workspace ws = f.workspace(n, c.precision());
         org.kdeflow.nn.Adam adam = new org.kdeflow.nn.Adam(f.parameters().size(), 1e-3);
-        double lg = micros(500, () -> f.lossAndGradient(x, n, ws));
-        double ad = micros(500, () -> adam.step(f.parameters()));
+        double lg = micros(500 / scale, () -> f.lossAndGradient(x, n, ws));
+        double ad = micros(500 / scale, () -> adam.step(f.parameters()));
         double[] layer = new double[6];
         int[][] shapes = {{2, 32}, {32, 32}, {32, 2}};
         for (int k = 0; k < shapes.length; k++) {
@@ -145,8 +159,8 @@ public final class FlowBench {
             new NumpyRandomState(2).fillGauss(dy);
             double[] dx = new double[n * in];
             boolean hidden = in != 2;
-            layer[2 * k] = micros(5000, () -> d.forward(p, xin, n, y, out != 2));
-            layer[2 * k + 1] = micros(5000, () -> d.backward(p, xin, n, dy, dx, hidden));
+            layer[2 * k] = micros(5000 / scale, () -> d.forward(p, xin, n, y, out != 2));
+            layer[2 * k + 1] = micros(5000 / scale, () -> d.backward(p, xin, n, dy, dx, hidden));
         }
         return new StepProfile(n, lg, ad, layer[0], layer[1], layer[2], layer[3], layer[4], layer[5]);
     }
@@ -197,6 +211,11 @@ public final class FlowBench {
 
     /** GFLOP/s of one 64×32 by 32×32 layer forward (bias and LeakyReLU fused), median of 9 timed blocks. */
     public static double layerGflops(Kernels kernel) {
+        return layerGflops(kernel, false);
+    }
+
+    /** As {@link #layerGflops(Kernels)}, with a tenth of the calls when {@code quick}. */
+    static double layerGflops(Kernels kernel, boolean quick) {
         int n = 64;
         int in = 32;
         int out = 32;
@@ -206,7 +225,7 @@ public final class FlowBench {
         double[] x = new double[n * in];
         new NumpyRandomState(1).fillGauss(x);
         double[] y = new double[n * out];
-        int reps = kernel == Kernels.scalar() ? 2000 : 20000;
+        int reps = (kernel == Kernels.scalar() ? 2000 : 20000) / (quick ? 10 : 1);
         double[] t = new double[9];
         double sink = 0;
         for (int warm = 0; warm < 3; warm++) {

@@ -1,9 +1,14 @@
 package org.kdeflow.cli.bench;
 
-import org.kdeflow.formats.AtomicFiles;
-
+import java.nio.file.Files;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.kdeflow.cli.common.Distribution;
+import org.kdeflow.cli.common.InputException;
+import org.kdeflow.cli.common.Limits;
+import org.kdeflow.cli.common.Outputs;
+import org.kdeflow.cli.common.PrecisionConverter;
+import org.kdeflow.cli.io.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +20,8 @@ import picocli.CommandLine.Option;
             "For a one-core figure run it under 'taskset -c 0'."},
         footer = {"", "Example:", "  taskset -c 0 ./kdeflow bench flow --repeats 3"})
 public final class FlowBenchCommand implements Callable<Integer> {
-    @Option(names = "--dist", defaultValue = "moons", description = "Toy data set (default ${DEFAULT-VALUE}).")
+    @Option(names = "--dist", defaultValue = "moons", description = "Toy data set: circles, moons, gaussians-grid or "
+            + "gaussians-rot (default ${DEFAULT-VALUE}).")
     String dist;
     @Option(names = "--n", defaultValue = "1500", description = "Number of points (default ${DEFAULT-VALUE}).")
     int n;
@@ -26,9 +32,12 @@ public final class FlowBenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Timed runs; the median is reported "
             + "(default ${DEFAULT-VALUE}).")
     int repeats;
-    @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", converter = org.kdeflow.cli.PrecisionConverter.class,
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", converter = PrecisionConverter.class,
             description = "Arithmetic of the training steps: f64 (default) or f32 (float32, as PyTorch trains).")
     org.kdeflow.nn.Precision precision;
+    @Option(names = "--quick", description = "Time the step profile and the layer rates with a tenth of the calls "
+            + "(a smoke test; noisier figures).")
+    boolean quick;
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     java.nio.file.Path json;
 
@@ -40,13 +49,29 @@ public final class FlowBenchCommand implements Callable<Integer> {
         if (n < 2 || layers < 1 || epochs < 1 || repeats < 1) {
             throw new IllegalArgumentException("--n must be >= 2 and --layers, --epochs, --repeats >= 1");
         }
+        if (!Distribution.parse(dist).isToySet()) {
+            throw new InputException("--dist " + dist + ": the flow benchmark trains on a toy set (circles, moons, "
+                    + "gaussians-grid, gaussians-rot)");
+        }
+        Limits.checkPoints("--n " + n, n, 2);
+        Limits.checkDoubles("--epochs " + epochs, epochs, 2, 4, "epochs");
+        Outputs outputs = Outputs.of("kdeflow bench flow");
+        Outputs.Output file = outputs.file("--json", json);
+        try (Outputs.Staged staged = outputs.begin()) {
+            run(staged, file);
+            staged.commit();
+        }
+        return 0;
+    }
+
+    private void run(Outputs.Staged staged, Outputs.Output file) throws java.io.IOException {
         var out = spec.commandLine().getOut();
         FlowBench.Config c = new FlowBench.Config(dist, n, 5, layers, epochs, 64, repeats, 0, 8, 20000, 1,
                 precision);
         FlowBench.Result r = FlowBench.run(c, line -> {
             out.println(line);
             out.flush();
-        });
+        }, quick);
         out.printf(Locale.ROOT, "flow training: %s, N=%d (%d train / %d valid), K=%d, %d epochs, batch 64, kernel %s,"
                 + " %d processors%n", dist, n, r.trainSize(), r.validSize(), layers, epochs, r.kernel(),
                 Runtime.getRuntime().availableProcessors());
@@ -68,12 +93,9 @@ public final class FlowBenchCommand implements Callable<Integer> {
                 sp.hiddenBackward(), sp.lastForward(), sp.lastBackward(), 2 * layers);
         out.printf(Locale.ROOT, "  held-out NLL       %.4f nats (%d fresh points, seed %d)%n", r.heldOutNll(),
                 c.testN(), c.testSeed());
-        if (json != null) {
-            byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(r);
-            org.kdeflow.formats.AtomicFiles.write(json, bytes);
+        if (file != null) {
+            Files.write(staged.path(file), Json.pretty(r));
         }
-        return 0;
     }
 
     private static String fmt(double[] s) {

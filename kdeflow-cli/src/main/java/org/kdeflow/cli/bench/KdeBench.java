@@ -130,9 +130,10 @@ public final class KdeBench {
     }
 
     private void panel() {
-        int n = 10_000;
+        int n = quick ? 2_000 : 10_000;
+        int g = quick ? 50 : 100;
         Dataset data = GaussianMixture.homework(0.5).sample(n, new NumpyRandomState(0));
-        Grid grid = Grid.square(-3, 5, -3, 5, 100);
+        Grid grid = Grid.square(-3, 5, -3, 5, g);
         for (double h : new double[] {0.1, 0.5, 1.0}) {
             KernelDensity kde = KernelDensity.of(data, Bandwidth.scalar(h, 2));
             double[][] keep = new double[1][];
@@ -145,8 +146,8 @@ public final class KdeBench {
                 }
             }
             double[] t1 = time(quick ? 3 : 10, () -> kde.withThreads(1).densityOnGrid(grid));
-            out.printf("panel N=10^4, 100x100, h=%.1f (%s): %s; 1 thread %s; max rel. diff vs direct sum %.2e%n", h,
-                    kde.autoMethod(), ms(t), ms(t1), rel);
+            out.printf("panel N=%d, %dx%d, h=%.1f (%s): %s; 1 thread %s; max rel. diff vs direct sum %.2e%n", n, g,
+                    g, h, kde.autoMethod(), ms(t), ms(t1), rel);
             results.put("panel_ms_h" + h, 1e3 * median(t));
             results.put("panel_ms_1thread_h" + h, 1e3 * median(t1));
             results.put("panel_maxrel_h" + h, rel);
@@ -174,7 +175,7 @@ public final class KdeBench {
 
     private void exact() {
         int n = 10_000;
-        int m = quick ? 2_000 : 10_000;
+        int m = quick ? 1_000 : 10_000;
         Dataset data = GaussianMixture.homework(0.5).sample(n, new NumpyRandomState(1));
         double[] q = GaussianMixture.homework(0.5).sample(m, new NumpyRandomState(2)).toArray();
         KernelDensity kde = KernelDensity.of(data, Bandwidth.full(new double[] {0.3, 0.1, -0.05, 0.2}, 2));
@@ -231,9 +232,10 @@ public final class KdeBench {
     }
 
     private void binned() {
-        int n = quick ? 200_000 : 1_000_000;
+        int n = quick ? 50_000 : 1_000_000;
+        int g = quick ? 256 : 512;
         Dataset data = GaussianMixture.homework(0.5).sample(n, new NumpyRandomState(3));
-        Grid grid = Grid.square(-3, 5, -3, 5, 512);
+        Grid grid = Grid.square(-3, 5, -3, 5, g);
         for (Bandwidth h : new Bandwidth[] {Bandwidth.scalar(0.1, 2),
             Bandwidth.full(new double[] {0.15, 0.05, -0.03, 0.1}, 2)}) {
             KernelDensity kde = KernelDensity.of(data, h);
@@ -269,8 +271,8 @@ public final class KdeBench {
                 err = Math.max(err, Math.abs(exact[k] - binned[idx[k]]));
             }
             String kind = h.isDiagonal() ? "diagonal" : "full";
-            out.printf("binned N=%d, 512x512, %s H: %s; max error %.2e of the peak (bound %.2e of the peak)%n", n,
-                    kind, ms(t), err / peak, kde.binnedErrorBound(grid) / peak);
+            out.printf("binned N=%d, %dx%d, %s H: %s; max error %.2e of the peak (bound %.2e of the peak)%n", n, g,
+                    g, kind, ms(t), err / peak, kde.binnedErrorBound(grid) / peak);
             results.put("binned_ms_" + kind, 1e3 * median(t));
             results.put("binned_maxerr_rel_peak_" + kind, err / peak);
             results.put("binned_bound_rel_peak_" + kind, kde.binnedErrorBound(grid) / peak);

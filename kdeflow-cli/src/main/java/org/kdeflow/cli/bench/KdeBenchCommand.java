@@ -1,12 +1,12 @@
 package org.kdeflow.cli.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.kdeflow.formats.AtomicFiles;
+import org.kdeflow.cli.common.Outputs;
+import org.kdeflow.cli.io.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,12 +38,15 @@ public final class KdeBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--reps must be at least 1, got " + reps);
         }
         PrintWriter out = spec.commandLine().getOut();
-        KdeBench bench = new KdeBench(out, reps, quick, selectors);
-        bench.run();
-        if (json != null) {
-            byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsBytes(bench.results());
-            AtomicFiles.write(json, bytes);
+        Outputs outputs = Outputs.of("kdeflow bench kde");
+        Outputs.Output file = outputs.file("--json", json);
+        try (Outputs.Staged staged = outputs.begin()) {
+            KdeBench bench = new KdeBench(out, reps, quick, selectors);
+            bench.run();
+            if (file != null) {
+                Files.write(staged.path(file), Json.pretty(bench.results()));
+            }
+            staged.commit();
         }
         return 0;
     }

@@ -17,14 +17,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.kdeflow.cli.report.ReportDocument;
 import org.kdeflow.cli.report.ReportWriter;
-import org.kdeflow.formats.AtomicFiles;
+import org.kdeflow.cli.common.Outputs;
 
 /**
  * Runs every task of the homework and writes the report folder: {@code index.html}, {@code report.pdf},
  * {@code metrics.json} and the figures beside them.
  *
- * <p>The folder is filled in a temporary folder next to the target and moved into place only when everything
- * succeeded ({@link AtomicFiles#writeFolder}): an existing folder is never half-overwritten. Stages run one after the
+ * <p>The folder is filled in a staging folder next to the target and moved into place only when everything
+ * succeeded ({@link Outputs}): an existing folder is never half-overwritten. Stages run one after the
  * other; inside a stage, independent jobs (trainings, figures, per-distribution estimates) run in parallel on
  * {@code threads} threads. Each stage's wall time goes to {@code metrics.json} under {@code timings.stages}.
  */
@@ -68,41 +68,19 @@ public final class Homework {
     }
 
     /**
-     * Runs everything and puts the finished folder at {@code out}. An existing {@code out} is replaced only if it is
-     * empty or an earlier report (its metrics.json names kdeflow): a folder of other files, or a file, is refused
-     * before anything runs, so a mistyped {@code --out} cannot delete a user's files.
+     * Runs everything and puts the finished folder at {@code out}, replacing it only when the whole run succeeded. The
+     * folder is a {@link Outputs} folder output: an existing {@code out} must be empty or an earlier kdeflow output
+     * (its stamp lists every file in it); a folder holding anything else, or a file, is refused before anything runs,
+     * so a mistyped {@code --out} cannot delete a user's files.
+     *
+     * @throws org.kdeflow.cli.common.InputException when {@code out} cannot be written (exit code 2)
      */
     public void run(Path out) throws IOException {
-        checkReplaceable(out);
-        AtomicFiles.writeFolder(out, this::fill);
-    }
-
-    /** Throws IllegalArgumentException (exit code 2) when {@code out} must not be replaced. */
-    static void checkReplaceable(Path out) throws IOException {
-        if (!java.nio.file.Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (!java.nio.file.Files.isDirectory(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new IllegalArgumentException("--out " + out + " exists and is not a folder; choose a folder name");
-        }
-        try (var entries = java.nio.file.Files.list(out)) {
-            if (entries.findAny().isEmpty()) {
-                return;
-            }
-        }
-        Path metrics = out.resolve(METRICS);
-        boolean report = false;
-        if (java.nio.file.Files.isRegularFile(metrics)) {
-            try {
-                report = Metrics.JSON.readTree(metrics.toFile()).path("software").has("kdeflow");
-            } catch (IOException e) {
-                report = false;
-            }
-        }
-        if (!report) {
-            throw new IllegalArgumentException("--out " + out + " exists and is not a kdeflow report (no "
-                    + METRICS + " from kdeflow homework); it would be replaced, so choose another folder or "
-                    + "remove it first");
+        Outputs outputs = Outputs.of("kdeflow homework");
+        Outputs.Output report = outputs.folder("--out", out);
+        try (Outputs.Staged staged = outputs.begin()) {
+            fill(staged.path(report));
+            staged.commit();
         }
     }
 
@@ -114,13 +92,8 @@ public final class Homework {
                 + (config.quick() ? " (quick run)" : ""));
         HomeworkSections sections = new HomeworkSections(doc, config);
         recordSettings(metrics);
+        // daemon threads: interrupted (Ctrl-C), the JVM exits and the staging folder is removed (see Outputs)
         ExecutorService pool = Executors.newFixedThreadPool(threads, daemonThreads());
-        // interrupted (Ctrl-C): remove the half-filled temporary folder; the user's --out was never touched
-        Thread cleanup = new Thread(() -> {
-            pool.shutdownNow();
-            AtomicFiles.deleteRecursively(dir);
-        }, "homework-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
         Thread warmUp = null;
         if (pdf) {
             warmUp = new Thread(ReportWriter::warmUp, "pdf-warm-up");
@@ -175,11 +148,6 @@ public final class Homework {
                 pool.awaitTermination(10, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException e) {
-                // already shutting down: the hook runs
             }
         }
     }

@@ -6,8 +6,10 @@ import static org.kdeflow.cli.report.ReportDocument.strong;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.kdeflow.cli.plot.ColorCap;
 import org.kdeflow.cli.plot.Plots;
 import org.kdeflow.cli.plot.Series;
+import org.kdeflow.cli.report.ReportDocument;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
 import org.kdeflow.density.Density;
@@ -89,7 +91,7 @@ final class PartOneStage implements Stage {
             titles.add("f̂, " + e.label().replace("h=", "h = "));
             values.add(e.estimate());
         }
-        Shading.Clipped shown = Shading.clip(r.truth(), values);
+        ColorCap shown = ColorCap.of(r.truth(), values);
         Plots.densityPanels(d.name() + ": true density and estimates", titles, grid, values, 4, true,
                 "density", shown.colorMax()).save(run.dir.resolve("p1-kde-" + d.key() + ".png"));
         Metrics m = run.metrics;
@@ -118,7 +120,7 @@ final class PartOneStage implements Stage {
                 new Series("h = 0.1, 0.5, 1", hwH, hwIse),
                 new Series("LCV h = " + number(cvH), new double[] {cvH}, new double[] {r.crossValidatedIse()})),
                 new double[] {cvH}).save(run.dir.resolve("p1-ise-" + d.key() + ".png"));
-        return new Outcome(d, r, shown.note());
+        return new Outcome(d, r, shown.note(ReportDocument::number));
     }
 
     static String key(double h) {

@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kdeflow.cli.common.Distribution;
+import org.kdeflow.cli.plot.ColorCap;
 import org.kdeflow.cli.plot.Plots;
 import org.kdeflow.cli.plot.Series;
+import org.kdeflow.cli.report.ReportDocument;
 import org.kdeflow.cli.report.ReportDocument.Section;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
@@ -17,7 +20,6 @@ import org.kdeflow.data.ToyDatasets;
 import org.kdeflow.data.ToyDatasets.Kind;
 import org.kdeflow.density.Density;
 import org.kdeflow.density.Entropy;
-import org.kdeflow.density.ToyDensities;
 import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.models.FlowModelFile;
 import org.kdeflow.formats.SafeTensors;
@@ -48,7 +50,7 @@ final class PartTwoStage implements Stage {
         }
 
         Density limit() {
-            return ToyDensities.of(kind, gaussians);
+            return Distribution.of(kind).truth(new Distribution.Params(gaussians, null));
         }
 
         /** A window around the data for the density images and the entropy integral. */
@@ -344,11 +346,11 @@ final class PartTwoStage implements Stage {
                 values.add(m.kdeDensity());
             }
         }
-        Shading.Clipped shown = Shading.clip(values.get(0), values);
+        ColorCap shown = ColorCap.of(values.get(0), values);
         Plots.densityPanels(title + ": p(x) on a " + c.grid() + "×" + c.grid() + " grid", titles, grid,
                 values, Math.min(values.size(), 4), true, "p(x)", shown.colorMax())
                 .save(run.dir.resolve("p2-density-" + file + ".png"));
-        return shown.note();
+        return shown.note(ReportDocument::number);
     }
 
     private static Object lossFigure(Run run, String task, String title, List<Model> ms) throws Exception {

@@ -1,13 +1,17 @@
 package org.kdeflow.cli.homework;
 
 import java.io.PrintStream;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import me.tongfei.progressbar.ProgressBar;
+import org.kdeflow.cli.common.ProgressBars;
 
 /**
  * What the user sees while the homework runs. {@link #QUIET} shows nothing (output redirected, tests);
- * {@link #terminal} prints one updating status line per stage: stage, jobs done / total, what runs now.
+ * {@link #terminal} draws one progress bar per stage: stage, jobs done / total, what runs now.
  */
 public interface Progress {
     /** A stage begins. */
@@ -52,42 +56,45 @@ public interface Progress {
         }
     };
 
-    /** A status line on {@code out} (a terminal), rewritten with carriage returns. */
+    /**
+     * One progress bar per stage on {@code out} (a terminal), drawn by the command line's one progress mechanism
+     * ({@link ProgressBars}): the stage, jobs done of queued, and what runs now.
+     */
     static Progress terminal(PrintStream out) {
         return new Progress() {
             private final Set<String> running = new TreeSet<>();
-            private final java.util.Map<String, String> status = new java.util.HashMap<>();
-            private String stage = "";
-            private int total;
-            private int done;
-            private int width;
+            private final Map<String, String> status = new HashMap<>();
+            private ProgressBar bar;
+            private long total;
 
             @Override
             public synchronized void stageStarted(String s) {
-                stage = s;
+                if (bar != null) {
+                    bar.close();
+                }
                 total = 0;
-                done = 0;
                 running.clear();
-                draw();
+                status.clear();
+                bar = ProgressBars.open(String.format(Locale.ROOT, "%-16s", s), -1, " jobs", out);
             }
 
             @Override
             public synchronized void jobsQueued(int jobs) {
                 total += jobs;
-                draw();
+                bar.maxHint(total);
             }
 
             @Override
             public synchronized void jobStarted(String job) {
                 running.add(job);
-                draw();
+                show();
             }
 
             @Override
             public synchronized void jobStatus(String job, String st) {
                 if (running.contains(job)) {
                     status.put(job, st);
-                    draw();
+                    show();
                 }
             }
 
@@ -95,30 +102,20 @@ public interface Progress {
             public synchronized void jobFinished(String job) {
                 running.remove(job);
                 status.remove(job);
-                done++;
-                draw();
+                bar.step();
+                show();
             }
 
             @Override
             public synchronized void stageFinished(String s, double seconds) {
-                String line = total == 0 ? String.format(Locale.ROOT, "%-16s         done in %6.2f s", s, seconds)
-                        : String.format(Locale.ROOT, "%-16s %3d/%-3d done in %6.2f s", s, done, total, seconds);
-                out.print("\r" + line + " ".repeat(Math.max(0, width - line.length())) + "\n");
-                out.flush();
-                width = 0;
+                bar.setExtraMessage(String.format(Locale.ROOT, "done in %.2f s", seconds));
+                bar.close();
+                bar = null;
             }
 
-            private void draw() {
-                String line = total == 0 ? String.format(Locale.ROOT, "%-16s", stage)
-                        : String.format(Locale.ROOT, "%-16s %3d/%-3d %s", stage, done, total,
-                                running.isEmpty() ? "" : "running: " + String.join(", ", running.stream()
-                                        .map(j -> status.containsKey(j) ? j + " " + status.get(j) : j).toList()));
-                if (line.length() > 118) {
-                    line = line.substring(0, 117) + "…";
-                }
-                out.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
-                out.flush();
-                width = line.length();
+            private void show() {
+                bar.setExtraMessage(running.isEmpty() ? "" : "running: " + String.join(", ", running.stream()
+                        .map(j -> status.containsKey(j) ? j + " " + status.get(j) : j).toList()));
             }
         };
     }

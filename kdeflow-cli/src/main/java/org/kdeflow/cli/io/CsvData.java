@@ -1,47 +1,61 @@
 package org.kdeflow.cli.io;
 
+import java.io.BufferedReader;
+import java.io.FilterReader;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
-import org.kdeflow.cli.InputException;
+import org.kdeflow.cli.common.InputException;
+import org.kdeflow.cli.common.Limits;
+import org.kdeflow.cli.common.Words;
 import org.kdeflow.data.Dataset;
-import org.kdeflow.formats.AtomicFiles;
+import org.kdeflow.formats.OutputException;
 
 /**
- * Points as CSV: one row per point, one column per coordinate, any dimension d, comma-separated.
+ * Points as CSV: one row per point, one column per coordinate, any dimension d.
  *
- * <p>Reading: an optional header row, recognised as a first row with any field that is not a number (so
- * {@code x,y} is a header and {@code 1.5,2} is data); lines starting with {@code #} (numpy's {@code savetxt}
- * header) and blank lines are skipped; fields are trimmed; quoting follows RFC 4180. Numbers are decimal
+ * <p>Reading ({@link #read(Path, CsvOptions)}): fields separated by {@code ,}, {@code ;} or a tab, detected from the
+ * first 32 data lines unless given (a delimiter is chosen when it splits every one of them into the same number of
+ * fields, tab before {@code ;} before {@code ,}, since the latter may be a decimal comma); an optional header row,
+ * recognised as a first row with any used field that is not a number (so {@code x,y} is a header and {@code 1.5,2}
+ * is data); lines starting with {@code #} (numpy's {@code savetxt} header) and blank lines are skipped; fields are
+ * trimmed; quoting follows RFC 4180. {@link CsvOptions#columns()} selects columns by header name or by number
+ * (counted from 1); the other columns are not read as numbers, so a label column may hold text. Numbers are decimal
  * ({@code -1.5}, {@code 2e-3}, {@code .5}). NaN, infinities, text, ragged rows, an empty file or one with a header
  * only are errors ({@link InputException}) naming the file, line, column and value.
  *
- * <p>Writing: an optional header, then each value as {@link Double#toString(double)}, the shortest decimal that reads
- * back to the same double (at most 17 significant digits), {@code \n} line ends; the file appears atomically.
+ * <p>Limits, so that no input can exhaust memory: a line (record) longer than {@link CsvOptions#maxLineChars()}
+ * ({@code /dev/zero}, a binary or sparse file), more than {@value CsvOptions#MAX_COLUMNS} columns, or more numbers
+ * than fit in the free heap (or in one Java array) end the read with a message saying what is too large and what
+ * fits. Text that is not UTF-8 is refused.
+ *
+ * <p>Writing: see {@link CsvWriter}.
  */
 public record CsvData(Dataset data, List<String> columns) {
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
-    private static final CSVFormat READ = CSVFormat.DEFAULT.builder()
-            .setCommentMarker('#').setIgnoreEmptyLines(true).setTrim(true).build();
-    private static final CSVFormat WRITE = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").build();
+    private static final Pattern DECIMAL_COMMA = Pattern.compile("[+-]?\\d+,\\d+");
+    private static final Pattern INDEX = Pattern.compile("\\d+");
+    private static final int DETECT_CHARS = 1 << 16;
+    private static final int DETECT_LINES = 32;
 
     /**
-     * @param columns the header's column names, or empty when the file had none
+     * @param columns the header's column names (of the columns used), or empty when the file had none
      */
     public CsvData {
         columns = List.copyOf(columns);
@@ -55,31 +69,58 @@ public record CsvData(Dataset data, List<String> columns) {
         return !columns.isEmpty();
     }
 
+    /** Reads every column, delimiter detected, default limits. */
+    public static CsvData read(Path file) {
+        return read(file, CsvOptions.DEFAULT);
+    }
+
     /**
      * Reads points from a CSV file.
      *
-     * @throws InputException for a missing or unreadable file or bad content, naming file, line, column and value
+     * @throws InputException for a missing or unreadable file, bad content or a file too large, naming file, line,
+     *                        column and value
      */
-    public static CsvData read(Path file) {
+    public static CsvData read(Path file, CsvOptions options) {
         if (!Files.exists(file)) {
             throw new InputException("no such file: " + file);
         }
         if (Files.isDirectory(file)) {
-            throw new InputException(file + ": is a directory, expected a CSV file");
+            throw new InputException(file + ": is a folder, expected a CSV file");
         }
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-                CSVParser parser = READ.parse(reader)) {
-            return read(file, parser);
-        } catch (NoSuchFileException e) {
-            throw new InputException("no such file: " + file);
+        long maxValues = options.maxValues() >= 0 ? options.maxValues()
+                : Math.min(Limits.MAX_ARRAY, Limits.freeHeap() / (8L * 4));
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file),
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)), DETECT_CHARS)) {
+            char delimiter = options.delimiter() != null ? options.delimiter() : detect(in);
+            LineLimit limited = new LineLimit(in, options.maxLineChars());
+            CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setCommentMarker('#')
+                    .setIgnoreEmptyLines(true).setTrim(true).build();
+            try (CSVParser parser = format.parse(limited)) {
+                return read(file, parser, options, delimiter, maxValues);
+            }
         } catch (UncheckedIOException e) {
-            throw new InputException(file + ": cannot read as CSV: " + e.getCause().getMessage(), e);
+            throw unreadable(file, e.getCause(), options);
         } catch (IOException e) {
-            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
+            throw unreadable(file, e, options);
         }
     }
 
-    private static CsvData read(Path file, CSVParser parser) {
+    private static InputException unreadable(Path file, IOException e, CsvOptions options) {
+        if (e instanceof LineTooLong t) {
+            return new InputException(file + ": line " + t.line + " is longer than " + options.maxLineChars()
+                    + " characters: not a CSV file of numbers (or one line holds far too many)", e);
+        }
+        if (e instanceof CharacterCodingException) {
+            return new InputException(file + ": is not UTF-8 text (a binary file?); expected a CSV file of numbers", e);
+        }
+        if (e instanceof NoSuchFileException) {
+            return new InputException("no such file: " + file, e);
+        }
+        return new InputException(file + ": cannot read (" + OutputException.reasonOf(e) + ")", e);
+    }
+
+    private static CsvData read(Path file, CSVParser parser, CsvOptions options, char delimiter, long maxValues) {
         Iterator<CSVRecord> it = parser.iterator();
         if (!it.hasNext()) {
             throw new InputException(file + ": empty file, expected rows of numbers");
@@ -87,39 +128,105 @@ public record CsvData(Dataset data, List<String> columns) {
         CSVRecord first = it.next();
         long firstLine = parser.getCurrentLineNumber();
         List<String> fields = fields(first);
+        int width = fields.size();
+        if (width > CsvOptions.MAX_COLUMNS) {
+            throw new InputException(file + ": line " + firstLine + " has " + width + " values; kdeflow reads at most "
+                    + CsvOptions.MAX_COLUMNS + " columns");
+        }
+        int[] use = selectColumns(file, options.columns(), fields);
         boolean header = false;
-        for (String f : fields) {
-            if (!NUMBER.matcher(f).matches() && !NON_FINITE.matcher(f).matches()) {
-                header = true;
-                break;
+        for (String c : options.columns()) {
+            header |= !INDEX.matcher(c).matches();
+        }
+        for (int j : use) {
+            String f = fields.get(j);
+            header |= !NUMBER.matcher(f).matches() && !NON_FINITE.matcher(f).matches();
+        }
+        int d = use.length;
+        List<String> names = new ArrayList<>();
+        if (header) {
+            for (int j : use) {
+                names.add(fields.get(j));
             }
         }
-        int d = fields.size();
-        List<String> columns = header ? fields : List.of();
-        double[] values = new double[Math.max(16, 1024 * d)];
+        double[] values = new double[(int) Math.min(Math.max(16, 1024L * d), Math.max(d, maxValues))];
         int n = 0;
         Iterator<CSVRecord> rows = header ? it : prepend(first, it);
         boolean firstRow = !header;
+        boolean hint = options.columns().isEmpty() && width > 1;
         while (rows.hasNext()) {
             CSVRecord rec = rows.next();
             long line = firstRow ? firstLine : parser.getCurrentLineNumber();
             firstRow = false;
-            if (rec.size() != d) {
-                throw new InputException(file + ": line " + line + " has " + rec.size() + " values, expected " + d
-                        + " (as in line " + firstLine + ")");
+            if (rec.size() != width) {
+                throw new InputException(file + ": line " + line + " has " + Words.count(rec.size(), "value")
+                        + ", expected " + width + " (as in line " + firstLine + ")");
             }
             if ((long) (n + 1) * d > values.length) {
-                values = java.util.Arrays.copyOf(values, (int) Math.min(Integer.MAX_VALUE - 8, 2L * values.length));
+                if ((long) (n + 1) * d > maxValues) {
+                    throw tooLarge(file, n, d, maxValues);
+                }
+                values = Arrays.copyOf(values, (int) Math.min(maxValues, 2L * values.length));
             }
             for (int j = 0; j < d; j++) {
-                values[n * d + j] = parse(file, line, j, columns, rec.get(j));
+                values[n * d + j] = parse(file, line, use[j], header ? names.get(j) : null, rec.get(use[j]),
+                        delimiter, hint);
             }
             n++;
         }
         if (n == 0) {
             throw new InputException(file + ": header (line " + firstLine + ") but no data rows");
         }
-        return new CsvData(Dataset.of(java.util.Arrays.copyOf(values, n * d), n, d), columns);
+        return new CsvData(Dataset.of(Arrays.copyOf(values, n * d), n, d), names);
+    }
+
+    private static InputException tooLarge(Path file, int n, int d, long maxValues) {
+        boolean array = maxValues >= Limits.MAX_ARRAY;
+        return new InputException(file + ": more than " + n + " rows of " + Words.count(d, "value") + " do not fit "
+                + (array ? "in one Java array" : "in memory (the Java heap has " + Words.bytes(Limits.freeHeap())
+                + " free)") + "; at most " + maxValues / d + " rows fit", array ? null : Limits.HEAP_HINT, null);
+    }
+
+    /** The indices of the columns to use: {@code spec} by name or number (from 1), or all. */
+    private static int[] selectColumns(Path file, List<String> spec, List<String> first) {
+        int width = first.size();
+        if (spec.isEmpty()) {
+            int[] all = new int[width];
+            for (int j = 0; j < width; j++) {
+                all[j] = j;
+            }
+            return all;
+        }
+        int[] use = new int[spec.size()];
+        for (int k = 0; k < spec.size(); k++) {
+            String c = spec.get(k).trim();
+            int j;
+            if (INDEX.matcher(c).matches()) {
+                long i = c.length() > 9 ? Long.MAX_VALUE : Long.parseLong(c);
+                if (i < 1 || i > width) {
+                    throw new InputException("--columns " + c + ": " + file + " has " + Words.count(width, "column")
+                            + " (numbers count from 1)");
+                }
+                j = (int) i - 1;
+            } else {
+                j = first.indexOf(c);
+                if (j < 0) {
+                    boolean numeric = first.stream().allMatch(f -> NUMBER.matcher(f).matches()
+                            || NON_FINITE.matcher(f).matches());
+                    throw new InputException("--columns " + Words.abbreviate(c, 80) + ": " + file + (numeric
+                            ? " has no header row, so give column numbers (from 1)"
+                            : " has no column of that name; its columns: "
+                            + Words.abbreviate(String.join(", ", first), 200)));
+                }
+            }
+            for (int m = 0; m < k; m++) {
+                if (use[m] == j) {
+                    throw new InputException("--columns names column " + (j + 1) + " twice");
+                }
+            }
+            use[k] = j;
+        }
+        return use;
     }
 
     private static List<String> fields(CSVRecord rec) {
@@ -151,10 +258,10 @@ public record CsvData(Dataset data, List<String> columns) {
         };
     }
 
-    private static double parse(Path file, long line, int column, List<String> columns, String raw) {
+    private static double parse(Path file, long line, int column, String name, String raw, char delimiter,
+            boolean hint) {
         String s = column == 0 && raw.startsWith("\uFEFF") ? raw.substring(1).trim() : raw;
-        String where = file + ": line " + line + ", column " + (column + 1)
-                + (columns.isEmpty() ? "" : " (" + columns.get(column) + ")");
+        String where = file + ": line " + line + ", column " + (column + 1) + (name == null ? "" : " (" + name + ")");
         if (s.isEmpty()) {
             throw new InputException(where + ": empty value");
         }
@@ -162,7 +269,12 @@ public record CsvData(Dataset data, List<String> columns) {
             throw new InputException(where + ": value '" + s + "' is not finite");
         }
         if (!NUMBER.matcher(s).matches()) {
-            throw new InputException(where + ": '" + s + "' is not a number");
+            String what = where + ": '" + Words.abbreviate(s, 60) + "' is not a number";
+            if (delimiter != ',' && DECIMAL_COMMA.matcher(s).matches()) {
+                throw new InputException(what, "kdeflow reads decimal points, not decimal commas.", null);
+            }
+            throw new InputException(what, hint ? "Choose the numeric columns with --columns (names or numbers "
+                    + "from 1), for example --columns 1,2." : null, null);
         }
         double v = Double.parseDouble(s);
         if (!Double.isFinite(v)) {
@@ -171,7 +283,122 @@ public record CsvData(Dataset data, List<String> columns) {
         return v;
     }
 
-    /** Writes this data to {@code file} (see {@link #write(Path, Dataset, List)}). */
+    /**
+     * The delimiter of the first data lines (see the class comment), read ahead without consuming: tab, ';' or ','
+     * when it splits every line outside quotes into the same number of fields, else ','.
+     */
+    static char detect(BufferedReader in) throws IOException {
+        in.mark(DETECT_CHARS);
+        char[] buf = new char[DETECT_CHARS];
+        int len = 0;
+        int r;
+        while (len < buf.length && (r = in.read(buf, len, buf.length - len)) > 0) {
+            len += r;
+        }
+        in.reset();
+        String[] lines = new String(buf, 0, len).split("\r?\n", -1);
+        int complete = len == buf.length ? lines.length - 1 : lines.length; // the last line may be cut
+        List<String> sample = new ArrayList<>();
+        for (int i = 0; i < complete && sample.size() < DETECT_LINES; i++) {
+            String l = lines[i].strip();
+            if (!l.isEmpty() && !l.startsWith("#")) {
+                sample.add(l);
+            }
+        }
+        for (char c : new char[] {'\t', ';', ','}) {
+            int count = -1;
+            boolean consistent = !sample.isEmpty();
+            for (String l : sample) {
+                int k = countOutsideQuotes(l, c);
+                if (k == 0 || (count >= 0 && k != count)) {
+                    consistent = false;
+                    break;
+                }
+                count = k;
+            }
+            if (consistent) {
+                return c;
+            }
+        }
+        return ',';
+    }
+
+    private static int countOutsideQuotes(String line, char c) {
+        int k = 0;
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (ch == c && !quoted) {
+                k++;
+            }
+        }
+        return k;
+    }
+
+    /** A record longer than the limit. */
+    private static final class LineTooLong extends IOException {
+        private static final long serialVersionUID = 1L;
+        final long line;
+
+        LineTooLong(long line) {
+            super("line " + line + " is too long");
+            this.line = line;
+        }
+    }
+
+    /**
+     * Fails as soon as one record (a line, or several inside quotes) grows past the limit, before the parser's buffers
+     * do.
+     */
+    private static final class LineLimit extends FilterReader {
+        private final int max;
+        private long line = 1;
+        private int length;
+        private boolean quoted;
+
+        LineLimit(Reader in, int max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0) {
+                see((char) c);
+            }
+            return c;
+        }
+
+        @Override
+        public int read(char[] cbuf, int off, int len) throws IOException {
+            int r = super.read(cbuf, off, len);
+            for (int i = 0; i < r; i++) {
+                see(cbuf[off + i]);
+            }
+            return r;
+        }
+
+        private void see(char c) throws LineTooLong {
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            if (c == '\n') {
+                line++;
+                if (!quoted) {
+                    length = 0;
+                    return;
+                }
+            }
+            if (++length > max) {
+                throw new LineTooLong(line);
+            }
+        }
+    }
+
+    /** Writes this data to {@code file} (see {@link CsvWriter#write(Path, List, double[], int, int)}). */
     public void write(Path file) throws IOException {
         write(file, data, columns);
     }
@@ -186,29 +413,6 @@ public record CsvData(Dataset data, List<String> columns) {
         if (!columns.isEmpty() && columns.size() != data.dim()) {
             throw new IllegalArgumentException(columns.size() + " column names for " + data.dim() + " columns");
         }
-        int n = data.size();
-        int d = data.dim();
-        double[] x = data.toArray();
-        AtomicFiles.write(file, out -> {
-            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-            if (!columns.isEmpty()) {
-                CSVPrinter printer = new CSVPrinter(w, WRITE);
-                printer.printRecord(columns);
-                printer.flush();
-            }
-            StringBuilder line = new StringBuilder(32 * d);
-            for (int i = 0; i < n; i++) {
-                line.setLength(0);
-                for (int j = 0; j < d; j++) {
-                    if (j > 0) {
-                        line.append(',');
-                    }
-                    line.append(x[i * d + j]);
-                }
-                line.append('\n');
-                w.write(line.toString());
-            }
-            w.flush();
-        });
+        CsvWriter.write(file, columns, data.toArray(), data.size(), data.dim());
     }
 }

@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdeflow.cli.Main;
 import org.kdeflow.formats.AtomicFiles;
+import org.kdeflow.formats.StagedOutputs;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -167,10 +170,10 @@ class HomeworkTest {
     @Test
     void aFailedRunLeavesTheExistingFolderAlone() throws Exception {
         Path existing = tmp.resolve("existing");
-        Files.createDirectories(existing);
-        Files.writeString(existing.resolve("index.html"), "the user's old report");
-        Files.writeString(existing.resolve("metrics.json"), "{\"software\": {\"kdeflow\": \"0.0\"}}");
-        Files.writeString(existing.resolve("notes.txt"), "keep me");
+        AtomicFiles.writeFolder(existing, d -> { // an earlier report: a kdeflow output folder (stamped)
+            Files.writeString(d.resolve("index.html"), "the user's old report");
+            Files.writeString(d.resolve("metrics.json"), "{\"software\": {\"kdeflow\": \"0.0\"}}");
+        });
         Stage failing = new Stage() {
             @Override
             public String name() {
@@ -199,14 +202,111 @@ class HomeworkTest {
         IOException e = assertThrows(IOException.class, () -> h.run(existing));
         assertTrue(e.getMessage().contains("disk full"));
         assertEquals("the user's old report", Files.readString(existing.resolve("index.html")));
-        assertEquals("keep me", Files.readString(existing.resolve("notes.txt")));
         try (Stream<Path> s = Files.list(existing)) {
-            assertEquals(3, s.count(), "nothing added to the old folder");
+            assertEquals(3, s.count(), "nothing added to the old folder (index.html, metrics.json, its stamp)");
         }
         try (Stream<Path> s = Files.list(tmp)) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".existing")), "temporary folder left");
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".existing")
+                    || p.getFileName().toString().startsWith(".kdeflow-staging")), "temporary folder left");
         }
         AtomicFiles.deleteRecursively(existing);
+    }
+
+    /**
+     * SIGKILL a child {@code homework --quick} writing over an earlier report at three points (its staging folder just
+     * made; the first figure staged; three seconds later): each time the old report is intact, byte for byte; the
+     * next command that writes there (the next child, then a {@code sample}) removes the killed run's staging
+     * folder.
+     */
+    @Test
+    void aKilledRunLeavesTheOldReportAndTheNextRunRemovesItsStaging() throws Exception {
+        Path old = tmp.resolve("killed");
+        copyTree(report, old);
+        Map<String, String> before = snapshot(old);
+        List<String> cmd = new ArrayList<>(org.kdeflow.cli.ChildAccess.java(Main.class));
+        cmd.addAll(List.of("homework", "--quick", "--no-pdf", "--threads", "1", "--no-progress", "--out",
+                old.toString()));
+        for (int point = 0; point < 3; point++) {
+            Set<Path> staleBefore = staging();
+            Process child = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("child.log").toFile()).start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+                Path mine = null;
+                while (mine == null && child.isAlive() && System.nanoTime() < deadline) {
+                    Set<Path> now = staging();
+                    now.removeAll(staleBefore);
+                    mine = now.isEmpty() ? null : now.iterator().next();
+                    Thread.sleep(5);
+                }
+                assertTrue(mine != null, "the child staged its report: " + Files.readString(tmp.resolve("child.log")));
+                if (point >= 1) {
+                    Path staged = mine.resolve("new").resolve("killed");
+                    while (child.isAlive() && countFiles(staged) == 0 && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                }
+                if (point == 2) {
+                    Thread.sleep(3000);
+                }
+                assertTrue(child.isAlive(), "killed before it finished");
+                child.destroyForcibly(); // SIGKILL
+                child.waitFor(30, TimeUnit.SECONDS);
+            } finally {
+                child.destroyForcibly();
+            }
+            assertEquals(before, snapshot(old), "the old report is intact after a kill at point " + point);
+        }
+        // each child removed the staging folder of the one killed before it; the last one's is left
+        assertEquals(1, staging().size(), "the last killed run's staging folder");
+        org.kdeflow.cli.Run next = org.kdeflow.cli.Run.of("sample", "--dist", "moons", "--n", "10", "--out",
+                tmp.resolve("next.csv").toString());
+        assertEquals(0, next.code(), next.err());
+        assertEquals(Set.of(), staging(), "the next run removed the dead runs' staging folders");
+        assertEquals(before, snapshot(old));
+        AtomicFiles.deleteRecursively(old);
+        Files.delete(tmp.resolve("next.csv"));
+        Files.delete(tmp.resolve("child.log"));
+    }
+
+    private static Set<Path> staging() throws IOException {
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(StagedOutputs.STAGING_PREFIX))
+                    .collect(java.util.stream.Collectors.toCollection(HashSet::new));
+        }
+    }
+
+    private static long countFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).count();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path q = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(q);
+                } else {
+                    Files.copy(p, q);
+                }
+            }
+        }
+    }
+
+    private static Map<String, String> snapshot(Path dir) throws IOException {
+        Map<String, String> m = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                m.put(dir.relativize(p).toString(), Files.isDirectory(p) ? "/"
+                        : Integer.toHexString(java.util.Arrays.hashCode(Files.readAllBytes(p))) + ":" + Files.size(p));
+            }
+        }
+        return m;
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.kdeflow.cli.InputException;
+import org.kdeflow.cli.common.InputException;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.random.NumpyRandomState;
 
@@ -108,5 +108,80 @@ class CsvDataTest {
         Dataset d = Dataset.of(new double[] {1, 2}, 1, 2);
         assertThrows(IllegalArgumentException.class, () -> CsvData.write(f, d, List.of("only-one")));
         assertEquals("old\n", Files.readString(f));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "semicolons | x;y\\n1.5;2\\n-3;4e-1\\n",
+        "tabs | x\\ty\\n1.5\\t2\\n-3\\t0.4\\n",
+        "commas, a quoted header with a semicolon | \"a;b\",y\\n1.5,2\\n-3,0.4\\n",
+        "comments and blank lines first | # savetxt\\n\\nx;y\\n1.5;2\\n-3;0.4\\n"})
+    void detectsTheDelimiter(String what, String content) throws IOException {
+        CsvData c = CsvData.read(file(content.replace("\\n", "\n").replace("\\t", "\t")));
+        assertArrayEquals(new double[] {1.5, 2, -3, 0.4}, c.data().toArray(), 0.0, what);
+        assertEquals(2, c.columns().size(), what);
+    }
+
+    @Test
+    void columnsByNameOrNumberLeaveTheOthersUnread() throws IOException {
+        Path f = file("id;label;x;y\n1;setosa;0.5;1.5\n2;virginica;-1;2.25\n");
+        CsvData byName = CsvData.read(f, CsvOptions.DEFAULT.withColumns(List.of("y", "x")));
+        assertEquals(List.of("y", "x"), byName.columns());
+        assertArrayEquals(new double[] {1.5, 0.5, 2.25, -1}, byName.data().toArray(), 0.0);
+        CsvData byNumber = CsvData.read(f, CsvOptions.DEFAULT.withColumns(List.of("3", "4")));
+        assertEquals(List.of("x", "y"), byNumber.columns());
+        assertArrayEquals(new double[] {0.5, 1.5, -1, 2.25}, byNumber.data().toArray(), 0.0);
+        CsvData given = CsvData.read(f, CsvOptions.DEFAULT.withDelimiter(';').withColumns(List.of("1", "4")));
+        assertArrayEquals(new double[] {1, 1.5, 2, 2.25}, given.data().toArray(), 0.0);
+        // without a header, numbers only
+        Path plain = Files.writeString(dir.resolve("plain.csv"), "1,2,3\n4,5,6\n");
+        assertArrayEquals(new double[] {3, 1, 6, 4},
+                CsvData.read(plain, CsvOptions.DEFAULT.withColumns(List.of("3", "1"))).data().toArray(), 0.0);
+        InputException e = assertThrows(InputException.class,
+                () -> CsvData.read(plain, CsvOptions.DEFAULT.withColumns(List.of("x"))));
+        assertTrue(e.getMessage().contains("has no header row, so give column numbers"), e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.read(f, CsvOptions.DEFAULT.withColumns(List.of("x", "3"))));
+        assertTrue(e.getMessage().contains("names column 3 twice"), e.getMessage());
+    }
+
+    @Test
+    void aTextColumnWithoutColumnsHintsAtThem() throws IOException {
+        Path f = file("x,y,label\n1,2,a\n");
+        InputException e = assertThrows(InputException.class, () -> CsvData.read(f));
+        assertTrue(e.getMessage().endsWith("line 2, column 3 (label): 'a' is not a number"), e.getMessage());
+        assertTrue(e.hint().contains("--columns"), e.hint());
+        InputException comma = assertThrows(InputException.class, () -> CsvData.read(file("x;y\n1,5;2\n")));
+        assertEquals("kdeflow reads decimal points, not decimal commas.", comma.hint());
+    }
+
+    @Test
+    void limitsStopHostileFilesEarly() throws IOException {
+        Path longLine = file("1,".repeat(100) + "1\n");
+        InputException e = assertThrows(InputException.class,
+                () -> CsvData.read(longLine, CsvOptions.DEFAULT.withMaxLineChars(64)));
+        assertTrue(e.getMessage().endsWith("line 1 is longer than 64 characters: not a CSV file of numbers (or one "
+                + "line holds far too many)"), e.getMessage());
+        // a quoted field cannot hide an endless record behind short lines
+        Path quoted = file("\"" + "a\n".repeat(100) + "\"\n");
+        assertThrows(InputException.class, () -> CsvData.read(quoted, CsvOptions.DEFAULT.withMaxLineChars(64)));
+        Path rows = file("x,y\n" + "1,2\n".repeat(30));
+        InputException tooMany = assertThrows(InputException.class,
+                () -> CsvData.read(rows, CsvOptions.DEFAULT.withMaxValues(40)));
+        assertTrue(tooMany.getMessage().contains("more than 20 rows of 2 values do not fit in memory"),
+                tooMany.getMessage());
+        assertTrue(tooMany.getMessage().endsWith("at most 20 rows fit"), tooMany.getMessage());
+        assertEquals(30, CsvData.read(rows, CsvOptions.DEFAULT.withMaxValues(60)).data().size(), "exactly full");
+        Path notText = dir.resolve("bin.csv");
+        Files.write(notText, new byte[] {'1', ',', (byte) 0xC3, '\n'});
+        assertTrue(assertThrows(InputException.class, () -> CsvData.read(notText)).getMessage()
+                .endsWith("is not UTF-8 text (a binary file?); expected a CSV file of numbers"));
+    }
+
+    @Test
+    void delimiterOption() {
+        assertEquals(';', CsvOptions.parseDelimiter(";"));
+        assertEquals('\t', CsvOptions.parseDelimiter("tab"));
+        assertEquals(null, CsvOptions.parseDelimiter("auto"));
+        assertThrows(IllegalArgumentException.class, () -> CsvOptions.parseDelimiter("|"));
     }
 }

@@ -1,4 +1,4 @@
-package org.kdeflow.cli;
+package org.kdeflow.cli.common;
 
 import org.kdeflow.nn.Precision;
 import picocli.CommandLine;

@@ -1,0 +1,452 @@
+package org.kdeflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.kdeflow.cli.common.ExitCodes;
+import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.formats.AtomicFiles;
+import org.kdeflow.formats.SafeTensors;
+import org.kdeflow.models.FlowModelFile;
+
+/**
+ * The command line against hostile input, as a new user would try it: every case asserts the exit code, one clear
+ * stderr line (plus at most one hint) without a stack trace or an exception's name, nothing on stdout, and that no
+ * file in the working folder was created, changed or removed (the user's files intact; no staging folder, lock or
+ * temporary file left). {@code @name} in an argument is a path in the case's own folder.
+ */
+class HostileInputTest {
+    private static final Pattern TRACE = Pattern.compile("\\tat |\\b[A-Z][A-Za-z]*(Exception|Error)\\b");
+
+    @TempDir
+    static Path fixtures;
+
+    @TempDir
+    Path dir;
+
+    /** A flow in 2-D and one in 3-D, a checkpoint of a short run, points in 2-D. */
+    @BeforeAll
+    static void makeFixtures() throws IOException {
+        CouplingFlow flow = CouplingFlow.homework(2, 3);
+        FlowModelFile.save(flow, fixtures.resolve("m.safetensors"));
+        FlowModelFile.save(CouplingFlow.create(new CouplingFlow.Architecture(3, 2, new int[] {4}), 1),
+                fixtures.resolve("m3.safetensors"));
+        StringBuilder pts = new StringBuilder("x,y\n");
+        for (int i = 0; i < 50; i++) {
+            pts.append(Math.sin(i)).append(',').append(Math.cos(1.3 * i)).append('\n');
+        }
+        Files.writeString(fixtures.resolve("pts.csv"), pts);
+        Run r = Run.of(trainArgs("--epochs", "2", "--checkpoint", fixtures.resolve("c.ckpt").toString()));
+        assertEquals(0, r.code(), r.err());
+    }
+
+    /** A small training on moons (300 points, K = 2, widths 8, no held-out set). */
+    static String[] trainArgs(String... more) {
+        List<String> a = new ArrayList<>(List.of("train", "--dist", "moons", "--n", "300", "--layers", "2",
+                "--hidden", "8,8", "--batch", "32", "--test-n", "0", "--grid", "10", "--quiet"));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    /** What a case needs in its folder before it runs. */
+    interface Setup {
+        void in(Path dir) throws Exception;
+    }
+
+    record Case(String name, int exit, String fragment, Setup setup, List<String> args) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Case c(String name, String fragment, Setup setup, String... args) {
+        return new Case(name, ExitCodes.USAGE, fragment, setup, List.of(args));
+    }
+
+    static Case c(String name, String fragment, String... args) {
+        return c(name, fragment, d -> { }, args);
+    }
+
+    // ---- setups
+
+    static Setup userFolder(String name) {
+        return d -> {
+            Files.createDirectories(d.resolve(name));
+            Files.writeString(d.resolve(name).resolve("user.txt"), "keep");
+        };
+    }
+
+    static Setup file(String name, String content) {
+        return d -> Files.writeString(d.resolve(name), content);
+    }
+
+    static Setup copy(String... names) {
+        return d -> {
+            for (String n : names) {
+                Files.copy(fixtures.resolve(n), d.resolve(n));
+            }
+        };
+    }
+
+    static Setup all(Setup... setups) {
+        return d -> {
+            for (Setup s : setups) {
+                s.in(d);
+            }
+        };
+    }
+
+    /** A kdeflow output folder (stamped) with one figure. */
+    static Setup ours(String name) {
+        return d -> AtomicFiles.writeFolder(d.resolve(name), f -> Files.writeString(f.resolve("a.png"), "png"));
+    }
+
+    static Setup flipped(String fixture, String name) {
+        return d -> {
+            byte[] b = Files.readAllBytes(fixtures.resolve(fixture));
+            long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            b[(int) (8 + n + (b.length - 8 - n) / 2)] ^= 0x10; // one bit in the middle of the data section
+            Files.write(d.resolve(name), b);
+        };
+    }
+
+    static Setup csvWithColumns(String name, int columns) {
+        return d -> {
+            StringBuilder b = new StringBuilder();
+            for (int j = 0; j < columns; j++) {
+                b.append(j == 0 ? "" : ",").append(j);
+            }
+            Files.writeString(d.resolve(name), b.append('\n'));
+        };
+    }
+
+    static Stream<Case> cases() {
+        String[] kde = {"kde", "--dist", "moons", "--n", "100", "--h", "0.5", "--grid", "10"};
+        return Stream.of(
+                // 1. never lose a user's file: a folder output replaces only an earlier output of kdeflow
+                c("kde --dist into a user's folder", "is a folder kdeflow did not write (it holds user.txt)",
+                        userFolder("o"), cat(kde, "--out", "@o")),
+                c("kde --homework into a user's folder", "it holds user.txt", userFolder("o"),
+                        "kde", "--homework", "--out", "@o"),
+                c("kde --data into a user's folder", "it holds user.txt", all(userFolder("o"), copy("pts.csv")),
+                        "kde", "--data", "@pts.csv", "--h", "0.5", "--out", "@o"),
+                c("train into a user's folder", "it holds user.txt", userFolder("o"),
+                        trainArgs("--epochs", "1", "--out", "@o")),
+                c("density into a user's folder", "it holds user.txt", all(userFolder("o"), copy("m.safetensors")),
+                        "density", "--model", "@m.safetensors", "--out", "@o"),
+                c("sample --all into a user's folder", "it holds user.txt", userFolder("o"),
+                        "sample", "--all", "--out", "@o"),
+                c("homework into a user's folder", "it holds user.txt", userFolder("o"),
+                        "homework", "--quick", "--out", "@o"),
+                c("an earlier output with the user's notes added", "holds files kdeflow did not write (notes.txt)",
+                        all(ours("o"), d -> Files.writeString(d.resolve("o/notes.txt"), "mine")),
+                        cat(kde, "--out", "@o")),
+                c("train --out names a file", "exists and is a file", file("afile", "keep me"),
+                        trainArgs("--epochs", "1", "--out", "@afile")),
+                c("kde --out names a file", "exists and is a file", file("afile", "keep me"),
+                        cat(kde, "--out", "@afile")),
+                c("homework --out names a file", "exists and is a file", file("afile", "keep me"),
+                        "homework", "--quick", "--out", "@afile"),
+                c("density --out names a file", "exists and is a file", all(file("afile", "k"), copy("m.safetensors")),
+                        "density", "--model", "@m.safetensors", "--out", "@afile"),
+                c("--out / (train)", "is the root of the file system", trainArgs("--epochs", "1", "--out", "/")),
+                c("--out / (kde)", "is the root of the file system", cat(kde, "--out", "/")),
+                c("an output below a file", "is a file, not a folder", file("afile", "k"),
+                        "sample", "--dist", "moons", "--out", "@afile/x.csv"),
+                c("--out is a symbolic link to a folder", "is a symbolic link",
+                        d -> Files.createSymbolicLink(d.resolve("link"), Files.createDirectory(d.resolve("real"))),
+                        trainArgs("--epochs", "1", "--out", "@link")),
+
+                // 2. every output checked before any work
+                c("train --save in /proc", "--save /proc/m.safetensors: cannot write in /proc",
+                        trainArgs("--epochs", "400", "--out", "@o", "--save", "/proc/m.safetensors")),
+                c("train --checkpoint in /proc", "--checkpoint /proc/c.ckpt: cannot write in /proc",
+                        trainArgs("--epochs", "400", "--out", "@o", "--checkpoint", "/proc/c.ckpt")),
+                c("train --save names a folder", "--save", d -> Files.createDirectory(d.resolve("f")),
+                        trainArgs("--epochs", "400", "--save", "@f")),
+                c("train --checkpoint names a folder", "is a folder; give a file name",
+                        d -> Files.createDirectory(d.resolve("f")),
+                        trainArgs("--epochs", "400", "--checkpoint", "@f")),
+                c("sample --plot in /proc keeps the old CSV", "--plot /proc/p.png: cannot write in /proc",
+                        file("out.csv", "old\n"), "sample", "--dist", "moons", "--out", "@out.csv", "--plot",
+                        "/proc/p.png"),
+                c("sample --out names a folder", "is a folder; give a file name",
+                        d -> Files.createDirectory(d.resolve("f")), "sample", "--dist", "moons", "--out", "@f"),
+                c("sample --out /dev/null", "is not a regular file", "sample", "--dist", "moons", "--out",
+                        "/dev/null"),
+                c("the same file for --out and --plot", "is given twice",
+                        "sample", "--dist", "moons", "--out", "@p.png", "--plot", "@p.png"),
+                c("--save inside --out", "lies inside the output folder",
+                        trainArgs("--epochs", "1", "--out", "@o", "--save", "@o/m.safetensors")),
+                c("bench kde --json in /proc", "--json /proc/b.json: cannot write", "bench", "kde", "--quick",
+                        "--json", "/proc/b.json"),
+                c("bench flow --json names a folder", "--json", d -> Files.createDirectory(d.resolve("f")),
+                        "bench", "flow", "--json", "@f"),
+                c("score --out in /sys", "--out /sys/s.csv: cannot write in /sys", copy("m.safetensors", "pts.csv"),
+                        "score", "--model", "@m.safetensors", "--data", "@pts.csv", "--out", "/sys/s.csv"),
+                c("kde --at --out names a folder", "is a folder; give a file name",
+                        all(copy("pts.csv"), d -> Files.createDirectory(d.resolve("f"))),
+                        "kde", "--data", "@pts.csv", "--h", "1", "--at", "@pts.csv", "--out", "@f"),
+                c("homework --out in /proc", "--out /proc/r: cannot write in /proc", "homework", "--quick", "--out",
+                        "/proc/r"),
+
+                // 3. a failing command changes nothing
+                c("a diverging training keeps the old model", "training diverged",
+                        file("m.safetensors", "the user's old model"),
+                        trainArgs("--epochs", "5", "--lr", "1e9", "--out", "@o", "--save", "@m.safetensors")),
+                c("a training on an extreme point", "training stopped at epoch 1",
+                        file("huge.csv", "x,y\n1e200,0\n0,1\n1,0\n0.5,0.5\n0.2,0.1\n"),
+                        "train", "--data", "@huge.csv", "--epochs", "3", "--grid", "10", "--out", "@o"),
+                c("kde on a singular H keeps our folder", "singular", all(ours("o"), copy("pts.csv")),
+                        "kde", "--data", "@pts.csv", "--H", "1,1;1,1", "--out", "@o"),
+                c("sample --model --plot of a 3-D flow keeps the old CSV", "--plot draws 2-D points",
+                        all(copy("m3.safetensors"), file("out.csv", "old\n")),
+                        "sample", "--model", "@m3.safetensors", "--out", "@out.csv", "--plot", "@p.png"),
+                c("score of 3-column points keeps the old output", "has 3 columns but the model",
+                        all(copy("m.safetensors"), file("three.csv", "1,2,3\n"), file("scored.csv", "old\n")),
+                        "score", "--model", "@m.safetensors", "--data", "@three.csv", "--out", "@scored.csv"),
+
+                // 4. huge and endless inputs
+                c("kde --data /dev/zero", "/dev/zero: line 1 is longer than 1048576 characters",
+                        "kde", "--data", "/dev/zero", "--h", "1", "--out", "@o"),
+                c("train --data /dev/zero", "/dev/zero: line 1 is longer", "train", "--data", "/dev/zero",
+                        "--out", "@o"),
+                c("score --data /dev/zero", "/dev/zero: line 1 is longer", copy("m.safetensors"),
+                        "score", "--model", "@m.safetensors", "--data", "/dev/zero", "--out", "@s.csv"),
+                c("kde --data a 2 GB sparse file", "line 1 is longer", d -> {
+                    try (RandomAccessFile f = new RandomAccessFile(d.resolve("sparse.csv").toFile(), "rw")) {
+                        f.setLength(2L << 30);
+                    }
+                }, "kde", "--data", "@sparse.csv", "--h", "1", "--out", "@o"),
+                c("a 2 MB line of digits", "line 1 is longer", file("long.csv", "1".repeat(2 << 20) + "\n"),
+                        "kde", "--data", "@long.csv", "--h", "1", "--out", "@o"),
+                c("20000 columns", "kdeflow reads at most 10000 columns", csvWithColumns("wide.csv", 20000),
+                        "kde", "--data", "@wide.csv", "--h", "1", "--at", "@wide.csv", "--out", "@v.csv"),
+                c("a binary file as --data", "is not UTF-8 text",
+                        d -> Files.write(d.resolve("bin.csv"), new byte[] {1, (byte) 0xff, (byte) 0xfe, 10, 0, 2}),
+                        "kde", "--data", "@bin.csv", "--h", "1", "--out", "@o"),
+                c("sample --n 300000000", "--n 300000000: 300000000 points need about",
+                        "sample", "--dist", "moons", "--n", "300000000", "--out", "@x.csv"),
+                c("sample --n 2000000000", "exceed the largest array Java can hold",
+                        "sample", "--dist", "moons", "--n", "2000000000", "--out", "@x.csv"),
+                c("train --n 2000000000", "exceed the largest array",
+                        "train", "--dist", "moons", "--n", "2000000000", "--epochs", "1", "--out", "@o"),
+                c("kde --dist --n 2000000000", "exceed the largest array",
+                        "kde", "--dist", "moons", "--n", "2000000000", "--out", "@o"),
+                c("sample --model --n 2000000000", "exceed the largest array", copy("m.safetensors"),
+                        "sample", "--model", "@m.safetensors", "--n", "2000000000", "--out", "@x.csv"),
+                c("train --test-n 2000000000", "--test-n 2000000000",
+                        "train", "--dist", "moons", "--test-n", "2000000000", "--epochs", "1", "--out", "@o"),
+                c("kde --grid 5000", "--grid must be between 2 and 4096", 
+                        "kde", "--dist", "moons", "--grid", "5000", "--out", "@o"),
+                c("train --grid 100000", "--grid must be between 2 and 4096",
+                        "train", "--dist", "moons", "--grid", "100000", "--out", "@o"),
+                c("density --grid 5000", "--grid must be between 2 and 4096", copy("m.safetensors"),
+                        "density", "--model", "@m.safetensors", "--grid", "5000", "--out", "@o"),
+                c("train --hidden 20000,20000", "weights need about",
+                        trainArgs("--hidden", "20000,20000", "--epochs", "1", "--out", "@o")),
+                c("train --epochs 2000000000", "--epochs 2000000000",
+                        trainArgs("--epochs", "2000000000", "--out", "@o")),
+                c("sample --num-gaussians 2000000000", "--num-gaussians must be between 1 and 1000",
+                        "sample", "--dist", "gaussians-rot", "--num-gaussians", "2000000000", "--out", "@x.csv"),
+
+                // 9. messages
+                c("resume with another --train-seed", "--train-seed 8, this command has 3", copy("c.ckpt"),
+                        trainArgs("--epochs", "4", "--train-seed", "3", "--resume", "@c.ckpt", "--out", "@o")),
+                c("kde --threads -1", "--threads must be between 1 and 1024, got -1",
+                        cat(kde, "--threads", "-1", "--out", "@o")),
+                c("kde --threads 0", "--threads must be between 1 and 1024, got 0",
+                        cat(kde, "--threads", "0", "--out", "@o")),
+                c("homework --threads 0", "--threads", "homework", "--quick", "--threads", "0", "--out", "@o"),
+                c("a word for a number", "Invalid value for option '--epochs': 'x' is not an int",
+                        trainArgs("--epochs", "x", "--out", "@o")),
+                c("an unknown option", "Unknown option: '--frobnicate'", "sample", "--dist", "moons", "--out", "@x.csv",
+                        "--frobnicate"),
+                c("train without data", "missing the data: --dist NAME", "train", "--out", "@o"),
+                c("train without an output", "nothing to write", "train", "--dist", "moons"),
+                c("a delimiter that is none", "--delimiter must be ',', ';', 'tab' or 'auto', got '|'",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--delimiter", "|", "--out", "@o"),
+                c("--columns without --data", "--columns applies to --data FILE.csv",
+                        "train", "--dist", "moons", "--columns", "x,y", "--out", "@o"),
+                c("--columns names a missing column", "has no column of that name; its columns: x, y",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--columns", "x,z", "--out", "@o"),
+                c("--columns beyond the last column", "--columns 3:", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--columns", "1,3", "--out", "@o"),
+                c("a label column without --columns", "'a' is not a number",
+                        file("lab.csv", "x,y,label\n1,2,a\n3,4,b\n"),
+                        "kde", "--data", "@lab.csv", "--h", "1", "--out", "@o"),
+                c("decimal commas", "'1,5' is not a number", file("eu.csv", "x;y\n1,5;2\n3;4\n"),
+                        "kde", "--data", "@eu.csv", "--h", "1", "--out", "@o"),
+
+                // 10. checksums
+                c("a flipped bit in a model", "the data section is damaged",
+                        all(flipped("m.safetensors", "bad.safetensors"), copy("pts.csv")),
+                        "score", "--model", "@bad.safetensors", "--data", "@pts.csv", "--out", "@s.csv"),
+                c("a flipped bit in a checkpoint", "the data section is damaged", flipped("c.ckpt", "bad.ckpt"),
+                        trainArgs("--epochs", "4", "--resume", "@bad.ckpt", "--out", "@o")),
+
+                // earlier cases of the individual commands
+                c("an unknown distribution", "unknown distribution 'swissroll'", "sample", "--dist", "swissroll",
+                        "--out", "@x.csv"),
+                c("--n 0", "--n must be a positive number", "sample", "--dist", "moons", "--n", "0", "--out",
+                        "@x.csv"),
+                c("--seed -1", "--seed must be between 0 and 4294967295", "sample", "--dist", "moons", "--seed", "-1",
+                        "--out", "@x.csv"),
+                c("--sigma 0", "--sigma must be a positive number", "sample", "--dist", "mixture", "--sigma", "0",
+                        "--out", "@x.csv"),
+                c("--sigma for a toy set", "--sigma applies to mixture and spiral only", "sample", "--dist", "moons",
+                        "--sigma", "0.2", "--out", "@x.csv"),
+                c("a plot that is not an image", "--plot must name a .png or .svg file", "sample", "--dist", "moons",
+                        "--out", "@x.csv", "--plot", "@x.pdf"),
+                c("a negative bandwidth", "h must be a finite number > 0", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--h", "-0.5", "--at", "@pts.csv", "--out", "@v.csv"),
+                c("an unknown bandwidth rule", "unknown bandwidth rule 'magic'", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--bandwidth", "magic", "--at", "@pts.csv", "--out", "@v.csv"),
+                c("an unknown kernel", "unknown kernel 'box'", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--kernel", "box", "--h", "1", "--out", "@o"),
+                c("NaN in a CSV", "line 3, column 2 (y): value 'nan' is not finite", file("nan.csv", "x,y\n0,0\n1,nan\n"),
+                        "kde", "--data", "@nan.csv", "--h", "1", "--out", "@o"),
+                c("a ragged CSV", "line 3 has 3 values, expected 2", file("r.csv", "x,y\n0,0\n1,2,3\n"),
+                        "kde", "--data", "@r.csv", "--h", "1", "--out", "@o"),
+                c("a row of one value", "line 3 has 1 value, expected 2", file("r.csv", "x,y\n0,0\n1\n"),
+                        "kde", "--data", "@r.csv", "--h", "1", "--out", "@o"),
+                c("a missing data file", "no such file", "kde", "--data", "@nope.csv", "--h", "1", "--out", "@o"),
+                c("a missing model", "no such model file", copy("pts.csv"),
+                        "score", "--model", "@nope.safetensors", "--data", "@pts.csv", "--out", "@s.csv"),
+                c("a folder as the model", "is a folder, expected a model file", all(copy("pts.csv"),
+                        d -> Files.createDirectory(d.resolve("f"))),
+                        "score", "--model", "@f", "--data", "@pts.csv", "--out", "@s.csv"),
+                c("a truncated model", "lies outside the", all(copy("pts.csv"), d -> {
+                    byte[] b = Files.readAllBytes(fixtures.resolve("m.safetensors"));
+                    Files.write(d.resolve("t.safetensors"), java.util.Arrays.copyOf(b, b.length - 5));
+                }), "score", "--model", "@t.safetensors", "--data", "@pts.csv", "--out", "@s.csv"),
+                c("a CSV as the model", "header length", copy("pts.csv"),
+                        "score", "--model", "@pts.csv", "--data", "@pts.csv", "--out", "@s.csv"),
+                c("a checkpoint as the model", "is a training checkpoint, not a model file", copy("c.ckpt"),
+                        "sample", "--model", "@c.ckpt", "--out", "@x.csv"),
+                c("a model as the checkpoint", "not a kdeflow training checkpoint", copy("m.safetensors"),
+                        trainArgs("--epochs", "4", "--resume", "@m.safetensors", "--out", "@o")),
+                c("resume with another --lr", "--lr 0.001, this command has 0.01", copy("c.ckpt"),
+                        trainArgs("--epochs", "4", "--lr", "0.01", "--resume", "@c.ckpt", "--out", "@o")),
+                c("float32 with checkpoints", "--precision f32 cannot be combined with --checkpoint",
+                        trainArgs("--precision", "f32", "--checkpoint", "@c.ckpt", "--out", "@o")),
+                c("both --dist and --data", "give either --dist NAME or --data FILE.csv, not both", copy("pts.csv"),
+                        "train", "--dist", "moons", "--data", "@pts.csv", "--out", "@o"),
+                c("kde with --dist and --data", "exactly one of", copy("pts.csv"),
+                        "kde", "--dist", "moons", "--data", "@pts.csv", "--out", "@o"));
+    }
+
+    static String[] cat(String[] a, String... b) {
+        return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void refusesWithOneClearLineAndChangesNothing(Case k) throws Exception {
+        k.setup().in(dir);
+        Map<String, String> before = snapshot(dir);
+        String[] args = k.args().stream().map(a -> a.startsWith("@") ? dir.resolve(a.substring(1)).toString() : a)
+                .toArray(String[]::new);
+        Run r = Run.of(args);
+        assertEquals(k.exit(), r.code(), k.name() + ": " + r.err());
+        List<String> lines = r.err().lines().toList();
+        assertTrue(!lines.isEmpty() && lines.get(0).startsWith("kdeflow: error: "), r.err());
+        assertTrue(lines.get(0).contains(k.fragment()), "expected '" + k.fragment() + "' in: " + r.err());
+        assertTrue(lines.size() <= 2, "one line and at most one hint: " + r.err());
+        assertFalse(TRACE.matcher(r.err()).find(), "no stack trace, no exception names: " + r.err());
+        assertEquals("", r.out(), "nothing on stdout");
+        assertEquals(before, snapshot(dir), "nothing created, changed or removed");
+        assertTrue(Files.exists(Path.of("/dev/null")) && !Files.isRegularFile(Path.of("/dev/null")));
+    }
+
+    @Test
+    void theSuiteCoversEveryDefectOfTheIssue() {
+        assertTrue(cases().count() >= 80, "hostile cases: " + cases().count());
+    }
+
+    /** Every path below {@code dir} with a hash of its content (or its link target, or "/" for a folder). */
+    static Map<String, String> snapshot(Path dir) throws Exception {
+        Map<String, String> m = new TreeMap<>();
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String rel = dir.relativize(p).toString();
+                if (Files.isSymbolicLink(p)) {
+                    m.put(rel, "-> " + Files.readSymbolicLink(p));
+                } else if (Files.isDirectory(p)) {
+                    m.put(rel, "/");
+                } else if (Files.size(p) > (64 << 20)) {
+                    m.put(rel, "size " + Files.size(p)); // the sparse file: not read whole
+                } else {
+                    m.put(rel, HexFormat.of().formatHex(sha.digest(Files.readAllBytes(p))));
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Cases that need their own process: {@code --out .} (the current folder) for each command that writes a folder,
+     * and a non-ASCII file name where the locale cannot encode it ({@code LC_ALL=C}).
+     */
+    @Test
+    void theCurrentFolderAndUnencodableNamesInAChildJvm() throws Exception {
+        Path cwd = Files.createDirectories(dir.resolve("work"));
+        Files.writeString(cwd.resolve("user.txt"), "keep");
+        Map<String, String> before = snapshot(dir);
+        List<String> out = Child.run(cwd, Map.of("LC_ALL", "C", "LANG", "C"), List.of(
+                List.of("kde", "--dist", "moons", "--n", "100", "--h", "0.5", "--grid", "10", "--out", "."),
+                List.of(trainArgs("--epochs", "1", "--out", ".")),
+                List.of("sample", "--all", "--out", "."),
+                List.of("homework", "--quick", "--out", "."),
+                List.of("kde", "--dist", "moons", "--n", "100", "--h", "0.5", "--grid", "10", "--out", ".."),
+                List.of("sample", "--dist", "moons", "--out", "r\u00e9sultats.csv")));
+        assertEquals(18, out.size(), String.join("\n", out));
+        for (int i = 0; i < 4; i++) {
+            assertEquals("EXIT 2", out.get(3 * i), out.toString());
+            assertTrue(out.get(3 * i + 1).startsWith("ERR kdeflow: error: --out .: is the current folder"),
+                    out.get(3 * i + 1));
+            assertEquals("LINES 1", out.get(3 * i + 2));
+        }
+        assertEquals("EXIT 2", out.get(12));
+        assertTrue(out.get(13).contains("--out ..: holds the current folder"), out.get(13));
+        assertEquals("EXIT 2", out.get(15));
+        assertTrue(out.get(16).contains("has characters that file names cannot hold in this locale"), out.get(16));
+        assertTrue(out.get(16).contains("LC_ALL=C.UTF-8"), out.get(16));
+        assertFalse(TRACE.matcher(String.join("\n", out)).find(), String.join("\n", out));
+        assertEquals(before, snapshot(dir), "nothing created, changed or removed");
+    }
+
+    /** The checksum key is in every model and checkpoint file kdeflow writes. */
+    @Test
+    void modelAndCheckpointFilesCarryTheChecksum() throws IOException {
+        for (String f : List.of("m.safetensors", "c.ckpt")) {
+            byte[] b = Files.readAllBytes(fixtures.resolve(f));
+            long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            assertTrue(new String(b, 8, (int) n, java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("\"" + SafeTensors.CHECKSUM_KEY + "\":\""), f);
+            assertTrue(SafeTensors.read(fixtures.resolve(f)).checksumVerified(), f);
+        }
+    }
+}
