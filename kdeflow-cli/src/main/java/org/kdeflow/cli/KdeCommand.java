@@ -15,7 +15,9 @@ import org.kdeflow.cli.common.InputException;
 import org.kdeflow.cli.common.Limits;
 import org.kdeflow.cli.common.Outputs;
 import org.kdeflow.cli.common.ThreadsOption;
+import org.kdeflow.cli.homework.HomeworkConfig;
 import org.kdeflow.cli.homework.KdeStudy;
+import org.kdeflow.cli.homework.PartOne;
 import org.kdeflow.cli.io.CsvData;
 import org.kdeflow.cli.io.CsvWriter;
 import org.kdeflow.cli.io.DataFileOptions;
@@ -134,9 +136,10 @@ public final class KdeCommand implements Callable<Integer> {
         if (at != null && !data.given()) {
             throw new IllegalArgumentException("--at needs --data FILE (the samples to estimate from)");
         }
-        if (homework && (bws > 0 || source.sigmaGiven() || source.given())) {
-            throw new IllegalArgumentException("--homework uses the homework's distributions and bandwidths; it "
-                    + "cannot be combined with --h, --H, --bandwidth or --sigma (only --n and --grid change it)");
+        if (homework && (bws > 0 || source.sigmaGiven() || source.given() || k != Kernel.GAUSSIAN)) {
+            throw new IllegalArgumentException("--homework uses the homework's distributions, bandwidths and Gaussian "
+                    + "kernel; it cannot be combined with --h, --H, --bandwidth, --sigma or --kernel (only --n and "
+                    + "--grid change it)");
         }
         Distribution d = source.given() ? source.distribution() : null;
         int count = homework ? (n == null ? Distribution.PART1_N : n) : d == null ? 0 : n == null ? d.defaultN() : n;
@@ -151,12 +154,8 @@ public final class KdeCommand implements Callable<Integer> {
             if (at != null) {
                 done = query(k, f, o);
             } else if (homework) {
-                int g = source.params().numGaussians();
-                List<Study> studies = List.of(
-                        study(Distribution.MIXTURE, new Distribution.Params(g, 0.5), count),
-                        study(Distribution.MIXTURE, new Distribution.Params(g, 1.0), count),
-                        study(Distribution.SPIRAL, new Distribution.Params(g, null), count));
-                done = writeStudies(studies, scalars(HOMEWORK_H), k, o);
+                done = writeHomework(PartOne.Setting.of(HomeworkConfig.full(source.seed())).withN(count)
+                        .withGrid(grid), o);
             } else if (d != null) {
                 Study s = study(d, source.params(), count);
                 done = writeStudies(List.of(s), bandwidths(s.train, k, f, HOMEWORK_H), k, o);
@@ -313,6 +312,28 @@ public final class KdeCommand implements Callable<Integer> {
                     + String.format(Locale.ROOT, "%.3g", cvH) + ")", "h", "ISE = ∫(f̂ − f)²", true, true, series,
                     new double[] {cvH}));
             per.put(s.name, studyMetrics(s, g, r));
+        }
+        metrics.put("distributions", per);
+        writeFolder(dir, figures, metrics);
+        return "wrote " + figures.size() + " figures and metrics.json to " + out;
+    }
+
+    /**
+     * The homework's Part I, as the report computes and draws it ({@link PartOne}): per density NAME-kde (true f
+     * beside f̂ for each h) and NAME-ise (the ISE curve), PNG and SVG, and metrics.json.
+     */
+    private String writeHomework(PartOne.Setting setting, Path dir) throws IOException {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("kernel", Kernel.GAUSSIAN.name().toLowerCase(Locale.ROOT));
+        metrics.put("seed", setting.seed());
+        Map<String, Figure> figures = new LinkedHashMap<>();
+        Map<String, Object> per = new LinkedHashMap<>();
+        for (PartOne.Dist d : PartOne.distributions()) {
+            PartOne.Outcome o = PartOne.study(d, setting);
+            figures.put(d.key() + "-kde", PartOne.estimates(o));
+            figures.put(d.key() + "-ise", PartOne.iseCurve(o));
+            Study s = new Study(d.key(), d.name(), d.density(), o.train(), o.test());
+            per.put(d.key(), studyMetrics(s, o.study().grid(), o.study()));
         }
         metrics.put("distributions", per);
         writeFolder(dir, figures, metrics);

@@ -10,12 +10,11 @@ final class DerivationsStage implements Stage {
     }
 
     @Override
-    public java.util.List<Run.Job<Object>> jobs(Run run) {
-        return java.util.List.of();
+    public Finish plan(Run run, Run.Jobs jobs) {
+        return () -> write(run);
     }
 
-    @Override
-    public void finish(Run run, java.util.List<Object> results) throws Exception {
+    private static void write(Run run) throws java.io.IOException {
         HomeworkSections s = run.sections;
         Derivations.kdeEstimator(s.p1Task2);
         s.p1Task2.paragraph("The implementation is ", code("org.kdeflow.kde.KernelDensity"), " (any dimension; "

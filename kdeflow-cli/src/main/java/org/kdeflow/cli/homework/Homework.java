@@ -104,26 +104,24 @@ public final class Homework {
         try {
             Run run = new Run(config, dir, metrics, doc, sections, pool, threads, progress);
             List<Stage> stages = stageEditor.apply(stages());
-            List<List<Run.Job<Object>>> jobs = new ArrayList<>();
-            List<Run.Job<Object>> all = new ArrayList<>();
+            List<Run.Jobs> jobs = new ArrayList<>();
+            List<Stage.Finish> finishes = new ArrayList<>();
+            List<Run.Job<?>> all = new ArrayList<>();
             for (Stage stage : stages) {
-                List<Run.Job<Object>> js = stage.jobs(run);
+                Run.Jobs js = new Run.Jobs();
+                finishes.add(stage.plan(run, js));
                 jobs.add(js);
-                all.addAll(js);
+                all.addAll(js.list());
             }
-            List<Object> results = new ArrayList<>();
-            timed("compute", metrics, () -> results.addAll(run.parallel("compute", all)));
-            int from = 0;
+            timed("compute", metrics, () -> run.parallel("compute", all));
             for (int k = 0; k < stages.size(); k++) {
                 Stage stage = stages.get(k);
-                List<Object> mine = results.subList(from, from + jobs.get(k).size());
-                from += jobs.get(k).size();
                 double cpu = 0;
-                for (Run.Job<Object> j : jobs.get(k)) {
+                for (Run.Job<?> j : jobs.get(k).list()) {
                     cpu += metrics.at("timings", "jobs", "compute").path(j.name()).asDouble();
                 }
                 metrics.put(cpu, "timings", "job_seconds_by_stage", stage.name());
-                timed(stage.name(), metrics, () -> stage.finish(run, mine));
+                timed(stage.name(), metrics, finishes.get(k)::run);
             }
             Map<String, Double> stageTimes = new LinkedHashMap<>();
             metrics.at("timings", "stages").fields().forEachRemaining(e -> stageTimes.put(e.getKey(),

@@ -51,40 +51,72 @@ final class Run {
     /**
      * An independent piece of work with a name for the progress display and the timings, and a rough relative
      * cost: the pool starts the most expensive jobs first, so that no long job is left running alone at the end.
+     * Its result lands in {@link #result} once it has run.
      */
-    record Job<T>(String name, double cost, Callable<T> work) {
+    record Job<T>(String name, double cost, Callable<T> work, Result<T> result) {
     }
 
-    static <T> Job<T> job(String name, Callable<T> work) {
-        return new Job<>(name, 1, work);
+    /** A job's result, typed; readable once {@link #parallel} has run the job. */
+    static final class Result<T> {
+        private T value;
+        private volatile boolean done;
+
+        /** The job's result. */
+        T get() {
+            if (!done) {
+                throw new IllegalStateException("the job has not run yet");
+            }
+            return value;
+        }
+
+        void set(T v) {
+            value = v;
+            done = true;
+        }
     }
 
-    static <T> Job<T> job(String name, double cost, Callable<T> work) {
-        return new Job<>(name, cost, work);
+    /** A batch of jobs being collected; {@link #add} returns the handle the job's result will arrive in. */
+    static final class Jobs {
+        private final List<Job<?>> list = new ArrayList<>();
+
+        /** Queues {@code work} with relative cost {@code cost}. */
+        <T> Result<T> add(String name, double cost, Callable<T> work) {
+            Result<T> r = new Result<>();
+            list.add(new Job<>(name, cost, work, r));
+            return r;
+        }
+
+        /** Queues {@code work} with cost 1. */
+        <T> Result<T> add(String name, Callable<T> work) {
+            return add(name, 1, work);
+        }
+
+        List<Job<?>> list() {
+            return List.copyOf(list);
+        }
     }
 
     /**
-     * Runs the jobs on the pool and returns their results in the jobs' order. Each job's wall time goes to
-     * {@code timings.jobs.<name>}. The first failure cancels the jobs not yet finished and is rethrown.
+     * Runs the jobs on the pool, most expensive first, and puts each result in its job's handle. Each job's wall
+     * time goes to {@code timings.jobs.<stage>.<name>}. The first failure cancels the jobs not yet finished and is
+     * rethrown.
      */
-    <T> List<T> parallel(String stage, List<Job<T>> jobs) throws Exception {
+    void parallel(String stage, List<Job<?>> jobs) throws Exception {
         progress.jobsQueued(jobs.size());
         CompletionService<Integer> cs = new ExecutorCompletionService<>(pool);
         List<Future<Integer>> futures = new ArrayList<>();
-        List<T> results = new ArrayList<>(java.util.Collections.nCopies(jobs.size(), null));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < jobs.size(); i++) {
             order.add(i);
         }
         order.sort((a, b) -> Double.compare(jobs.get(b).cost(), jobs.get(a).cost()));
         for (int index : order) {
-            Job<T> job = jobs.get(index);
+            Job<?> job = jobs.get(index);
             futures.add(cs.submit(() -> {
                 progress.jobStarted(job.name());
                 long t0 = System.nanoTime();
-                T r = job.work().call();
+                run(job);
                 metrics.put((System.nanoTime() - t0) / 1e9, "timings", "jobs", stage, job.name());
-                results.set(index, r);
                 progress.jobFinished(job.name());
                 return index;
             }));
@@ -114,6 +146,9 @@ final class Run {
             Thread.currentThread().interrupt();
             throw e;
         }
-        return results;
+    }
+
+    private static <T> void run(Job<T> job) throws Exception {
+        job.result().set(job.work().call());
     }
 }

@@ -16,21 +16,32 @@ import org.kdeflow.train.TrainingResult;
 class DiscussionTextTest {
     private static final HomeworkConfig C = HomeworkConfig.full(0);
 
-    private static PartTwoStage.Model model(String task, String label, int n, int k, double testNll, double entropy,
+    private static Model model(String task, String label, int n, int k, double testNll, double entropy,
             double finalTrain, double q01, double median) {
+        return model(task, label, n, k, testNll, entropy, entropy + 0.03, finalTrain, q01, median, 0.004, null);
+    }
+
+    /** One training seed (8) with these scores; the KDE has h = 0.13 and the given NLL. */
+    private static Model model(String task, String label, int n, int k, double testNll, double entropy,
+            double kdeNll, double finalTrain, double q01, double median, double se, double[] logp) {
         TrainingResult r = new TrainingResult(new double[] {finalTrain + 1, finalTrain},
                 new double[] {finalTrain + 1, finalTrain}, 2, finalTrain, finalTrain, 1.0,
                 TrainingResult.Weights.FINAL, 2, 2, (int) (0.9 * n), n - (int) (0.9 * n), null);
-        PartTwoStage.Spec spec = new PartTwoStage.Spec(task, task + label, label, PartTwoStage.ROT5, n, k, 250);
-        return new PartTwoStage.Model(spec, r, testNll, 0.13, entropy + 0.03, entropy, null, null, q01, median,
-                0.004, null);
+        PartTwoSpecs.Spec spec = new PartTwoSpecs.Spec(task, task + label, label, PartTwoSpecs.ROT5, n, k, 250);
+        var trained = new PartTwoExperiments.Trained(spec, 8, r, new PartTwoExperiments.Scores(testNll, se, q01,
+                median, logp), null);
+        return new Model(spec, List.of(trained), new PartTwoExperiments.KdeFit(0.13, kdeNll, null), entropy);
+    }
+
+    private static String text(String task, Model a, Model b) {
+        return PartTwoText.comparisonText(task, Comparison.of(a, b), C);
     }
 
     @Test
     void depthTextNamesTheModelWithTheSmallerGap() {
         var k2 = model("task10", "K = 2", 1500, 2, 2.70, 2.145, 2.57, -7.5, -2.4);
         var k4 = model("task10", "K = 4", 1500, 4, 2.40, 2.145, 2.30, -6.0, -2.1);
-        String t = PartTwoStage.comparisonText("task10", k2, k4, C);
+        String t = text("task10", k2, k4);
         assertTrue(t.startsWith("K = 4 fits better"), t);
         assertTrue(t.contains("Depth helps"), t);
     }
@@ -39,7 +50,7 @@ class DiscussionTextTest {
     void aDeeperModelThatLosesOnTheMeanButFitsItsDataBetterIsExplainedByTheTail() {
         var k2 = model("task10", "K = 2", 1500, 2, 2.68, 2.145, 2.57, -7.5, -2.43);
         var k4 = model("task10", "K = 4", 1500, 4, 2.98, 2.145, 2.29, -12.2, -2.09);
-        String t = PartTwoStage.comparisonText("task10", k2, k4, C);
+        String t = text("task10", k2, k4);
         assertTrue(t.startsWith("K = 2 fits better"), t);
         assertTrue(t.contains("fits its own training data better"), t);
         assertTrue(t.contains("−12.2"), t);
@@ -50,7 +61,7 @@ class DiscussionTextTest {
     void differencesWithinTheNoiseAreCalledATie() {
         var a = model("task11", "N = 1500", 1500, 4, 2.500, 2.145, 2.3, -6, -2.1);
         var b = model("task11", "N = 3000", 3000, 4, 2.495, 2.145, 2.3, -6, -2.1);
-        String t = PartTwoStage.comparisonText("task11", a, b, C);
+        String t = text("task11", a, b);
         assertTrue(t.startsWith("The two fit about equally well"), t);
         assertTrue(t.contains("twice the Adam steps"), t);
     }
@@ -59,10 +70,9 @@ class DiscussionTextTest {
     void aDifferenceSmallerThanTwiceTheStandardErrorIsATie() {
         var a = model("task10", "K = 2", 1500, 2, 2.70, 2.145, 2.5, -6, -2.1);
         var b = model("task10", "K = 4", 1500, 4, 2.68, 2.145, 2.5, -6, -2.1);
-        var noisyB = new PartTwoStage.Model(b.spec(), b.result(), b.testNll(), b.kdeH(), b.kdeNll(), b.entropy(),
-                null, null, b.logpQ01(), b.logpMedian(), 0.05, null);
-        assertTrue(PartTwoStage.comparisonText("task10", a, b, C).startsWith("K = 4 fits better"));
-        assertTrue(PartTwoStage.comparisonText("task10", a, noisyB, C).startsWith("The two fit about equally well"));
+        var noisyB = model("task10", "K = 4", 1500, 4, 2.68, 2.145, 2.175, 2.5, -6, -2.1, 0.05, null);
+        assertTrue(text("task10", a, b).startsWith("K = 4 fits better"));
+        assertTrue(text("task10", a, noisyB).startsWith("The two fit about equally well"));
     }
 
     @Test
@@ -76,13 +86,11 @@ class DiscussionTextTest {
             la[i] = -2 - 3 * Math.abs(rnd.nextGaussian());
             lb[i] = la[i] + 0.1;
         }
-        var a0 = model("task11", "N = 1500", 1500, 4, 2.6, 2.145, 2.3, -6, -2.1);
-        var b0 = model("task11", "N = 3000", 3000, 4, 2.5, 2.145, 2.3, -6, -2.1);
-        var a = new PartTwoStage.Model(a0.spec(), a0.result(), 2.6, 0.13, 2.2, 2.145, null, null, -6, -2.1, 0.1, la);
-        var b = new PartTwoStage.Model(b0.spec(), b0.result(), 2.5, 0.13, 2.2, 2.145, null, null, -6, -2.1, 0.1, lb);
+        var a = model("task11", "N = 1500", 1500, 4, 2.6, 2.145, 2.2, 2.3, -6, -2.1, 0.1, la);
+        var b = model("task11", "N = 3000", 3000, 4, 2.5, 2.145, 2.2, 2.3, -6, -2.1, 0.1, lb);
         // unpaired, 2·√(0.1² + 0.1²) ≈ 0.28 > 0.1 would call it a tie; paired, the difference is exact
-        assertTrue(PartTwoStage.differenceStandardError(a, b) < 1e-9);
-        assertTrue(PartTwoStage.comparisonText("task11", a, b, C).startsWith("N = 3000 fits better"));
+        assertTrue(Comparison.of(a, b).standardError() < 1e-9);
+        assertTrue(text("task11", a, b).startsWith("N = 3000 fits better"));
     }
 
     @Test
@@ -90,10 +98,10 @@ class DiscussionTextTest {
         // 7 Gaussians has the higher NLL (higher entropy) but the smaller gap: it is the better fit
         var g3 = model("task12", "3 Gaussians", 1500, 4, 2.03, 1.634, 1.8, -6, -1.9);
         var g7 = model("task12", "7 Gaussians", 1500, 4, 2.82, 2.479, 2.6, -6, -2.7);
-        String t = PartTwoStage.comparisonText("task12", g3, g7, C);
+        String t = text("task12", g3, g7);
         assertTrue(t.startsWith("The model fits the 7 Gaussians better"), t);
         var g7worse = model("task12", "7 Gaussians", 1500, 4, 3.10, 2.479, 2.6, -6, -2.7);
-        String u = PartTwoStage.comparisonText("task12", g3, g7worse, C);
+        String u = text("task12", g3, g7worse);
         assertTrue(u.startsWith("The model fits the 3 Gaussians better"), u);
         assertTrue(u.contains("The simpler distribution is fitted better"), u);
     }
@@ -109,7 +117,8 @@ class DiscussionTextTest {
         KdeStudy.Result r = new KdeStudy.Result(g, f, -2.7, entries,
                 new KdeStudy.Curve(new double[] {0.1, 0.3, 1}, new double[] {0.004, 0.001, 0.008}),
                 Bandwidth.scalar(0.3, 2), 0.001);
-        String t = PartOneStage.task3Sentence(new PartOneStage.Outcome(PartOneStage.distributions().get(0), r, ""));
+        String t = PartOneText.task3Sentence(new PartOne.Outcome(PartOne.distributions().get(0),
+                PartOne.Setting.of(C), null, null, r, new org.kdeflow.cli.plot.ColorCap(1, 0)));
         assertTrue(t.contains("h = 0.5 has the smallest ISE (0.002; 2× at h = 0.1, 4× at h = 1)"), t);
         assertTrue(t.contains("the held-out log-likelihood prefers h = 0.5 and the maximum error h = 1"), t);
         assertTrue(t.contains("minimum is at h ≈ 0.3"), t);

@@ -181,17 +181,15 @@ class HomeworkTest {
             }
 
             @Override
-            public List<Run.Job<Object>> jobs(Run run) {
+            public Finish plan(Run run, Run.Jobs jobs) {
                 // the most expensive job starts first: it writes part of a figure, then the disk fills up
-                return List.of(Run.job("half a figure", Double.MAX_VALUE, () -> {
+                jobs.add("half a figure", Double.MAX_VALUE, () -> {
                     Files.writeString(run.dir.resolve("partial.png"), "half a figure");
                     throw new IOException("disk full (simulated)");
-                }));
-            }
-
-            @Override
-            public void finish(Run run, List<Object> results) {
-                throw new AssertionError("not reached");
+                });
+                return () -> {
+                    throw new AssertionError("not reached");
+                };
             }
         };
         Homework h = new Homework(HomeworkConfig.quick(0), 1, Progress.QUIET, false, stages -> {
