@@ -60,9 +60,10 @@ class HostileInputTest {
         assertEquals(0, r.code(), r.err());
     }
 
-    /** A small training on moons (300 points, K = 2, widths 8, no held-out set). */
+    /** A small training of the homework's flow on moons (300 points, K = 2, widths 8, no held-out set). */
     static String[] trainArgs(String... more) {
-        List<String> a = new ArrayList<>(List.of("train", "--dist", "moons", "--n", "300", "--layers", "2",
+        List<String> a = new ArrayList<>(List.of("train", "--flow", "homework", "--dist", "moons", "--n", "300",
+                "--layers", "2",
                 "--hidden", "8,8", "--batch", "32", "--test-n", "0", "--grid", "10", "--quiet"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
@@ -217,6 +218,10 @@ class HostileInputTest {
                         trainArgs("--epochs", "5", "--lr", "1e9", "--out", "@o", "--save", "@m.safetensors")),
                 c("a training on an extreme point", "training stopped at epoch 1",
                         file("huge.csv", "x,y\n1e200,0\n0,1\n1,0\n0.5,0.5\n0.2,0.1\n"),
+                        "train", "--flow", "homework", "--data", "@huge.csv", "--epochs", "3", "--grid", "10",
+                        "--out", "@o"),
+                c("a spline flow on values too large to standardise", "huge.csv: column 0",
+                        file("huge.csv", "x,y\n1e200,0\n-1e200,1\n1,0\n0.5,0.5\n0.2,0.1\n"),
                         "train", "--data", "@huge.csv", "--epochs", "3", "--grid", "10", "--out", "@o"),
                 c("kde on a singular H keeps our folder", "singular", all(ours("o"), copy("pts.csv")),
                         "kde", "--data", "@pts.csv", "--H", "1,1;1,1", "--out", "@o"),
@@ -349,8 +354,18 @@ class HostileInputTest {
                         trainArgs("--epochs", "4", "--resume", "@m.safetensors", "--out", "@o")),
                 c("resume with another --lr", "--lr 0.001, this command has 0.01", copy("c.ckpt"),
                         trainArgs("--epochs", "4", "--lr", "0.01", "--resume", "@c.ckpt", "--out", "@o")),
-                c("float32 with checkpoints", "--precision f32 cannot be combined with --checkpoint",
-                        trainArgs("--precision", "f32", "--checkpoint", "@c.ckpt", "--out", "@o")),
+                c("an ensemble with checkpoints", "--ensemble cannot be combined with --checkpoint",
+                        "train", "--dist", "moons", "--ensemble", "2", "--checkpoint", "@c.ckpt", "--out", "@o"),
+                c("the homework's flow with a mixture base", "--flow homework has the standard normal base only",
+                        "train", "--dist", "moons", "--flow", "homework", "--base", "mixture:3", "--out", "@o"),
+                c("an unknown flow", "--flow: unknown flow 'glow'",
+                        "train", "--dist", "moons", "--flow", "glow", "--out", "@o"),
+                c("a bad base", "--base: unknown base 'mixture:x'",
+                        "train", "--dist", "moons", "--base", "mixture:x", "--out", "@o"),
+                c("the robust recipe for the homework's flow", "--flow homework trains with the homework's loop",
+                        "train", "--dist", "moons", "--flow", "homework", "--recipe", "robust", "--out", "@o"),
+                c("more held-out rows than the file has", "leaves fewer than 2 to train on", copy("pts.csv"),
+                        "train", "--data", "@pts.csv", "--test-n", "100000", "--out", "@o"),
                 c("both --dist and --data", "give either --dist NAME or --data FILE.csv, not both", copy("pts.csv"),
                         "train", "--dist", "moons", "--data", "@pts.csv", "--out", "@o"),
                 c("kde with --dist and --data", "exactly one of", copy("pts.csv"),
