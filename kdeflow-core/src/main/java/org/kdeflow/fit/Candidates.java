@@ -4,14 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kdeflow.flow.Flows;
 import org.kdeflow.kde.Bandwidth;
+import org.kdeflow.kde.BandwidthSelector;
 import org.kdeflow.kde.BandwidthSelectors;
 
 /**
  * The default candidate set of {@code kdeflow fit}, cheapest first, so that a tight budget keeps the KDEs and drops
  * flows from the end of the list:
  * <ol>
- *   <li>KDEs: Scott and Silverman (full H, scipy's rules), leave-one-out likelihood CV with H = h·Σ̂^{1/2}
- *       (isotropic on whitened data) and with a diagonal H, least-squares CV;</li>
+ *   <li>KDEs: Scott and Silverman (full H, scipy's rules), leave-one-out likelihood CV with H = h·I, with
+ *       H = h·Σ̂^{1/2} (isotropic on whitened data) and with a diagonal H, least-squares CV, the plug-in and smoothed
+ *       cross-validation matrices of R ks (Hpi, Hscv), and the adaptive (sample-point) KDE with α chosen by
+ *       leave-one-out likelihood;</li>
  *   <li>flows trained with the robust recipe: a neural spline flow (3 couplings, 64×64 conditioners, 8 bins), the
  *       same with a mixture base of 4 components (for separated modes), and a bounded-affine flow (6 couplings);
  *       in d ≥ 4 a larger spline flow (5 couplings, 128×128) first;</li>
@@ -28,9 +31,14 @@ public final class Candidates {
         List<DensityEstimator> out = new ArrayList<>();
         out.add(KdeEstimator.gaussian("kde-scott", BandwidthSelectors.scott(Bandwidth.Kind.FULL), 1));
         out.add(KdeEstimator.gaussian("kde-silverman", BandwidthSelectors.silverman(Bandwidth.Kind.FULL), 1));
-        out.add(KdeEstimator.gaussian("kde-lcv", BandwidthSelectors.likelihoodCV(Bandwidth.Kind.FULL), 2));
+        out.add(KdeEstimator.gaussian("kde-lcv", BandwidthSelectors.likelihoodCV(Bandwidth.Kind.SCALAR), 2));
+        out.add(KdeEstimator.gaussian("kde-lcv-whitened", BandwidthSelectors.likelihoodCV(Bandwidth.Kind.FULL), 2));
         out.add(KdeEstimator.gaussian("kde-lcv-diag", BandwidthSelectors.likelihoodCV(Bandwidth.Kind.DIAGONAL), 3));
         out.add(KdeEstimator.gaussian("kde-ucv", BandwidthSelectors.leastSquaresCV(Bandwidth.Kind.FULL), 2));
+        out.add(KdeEstimator.gaussian("kde-hpi", BandwidthSelector.parse("hpi", Bandwidth.Kind.FULL), 3));
+        out.add(KdeEstimator.gaussian("kde-hscv", BandwidthSelector.parse("hscv", Bandwidth.Kind.FULL), 3));
+        out.add(KdeEstimator.gaussian("kde-adaptive", BandwidthSelector.parse("adaptive", Bandwidth.Kind.SCALAR),
+                4));
         return out;
     }
 

@@ -23,10 +23,10 @@ public record FlowEstimator(String name, Flows.Config config, Trainer.Options op
 
     /**
      * Effective arithmetic rate assumed for the cost model of {@link #expectedSeconds} (floating-point operations per
-     * second on one core, conservative for this library's kernels on a 2-core machine, so plans err towards fewer
-     * candidates).
+     * second on one core; about two thirds of what a spline flow's training reached on this 2-core machine, so plans
+     * err towards fewer candidates).
      */
-    static final double ASSUMED_FLOPS = 4e9;
+    static final double ASSUMED_FLOPS = 6e9;
 
     public FlowEstimator {
         Objects.requireNonNull(name, "name");
