@@ -73,4 +73,17 @@ class PrecisionOptionTest {
         assertTrue(r.step().lossAndGradient() > 0);
         assertEquals(org.kdeflow.nn.Precision.F64, FlowBench.Config.homework().precision());
     }
+
+    /** The spline-flow benchmark runs in both precisions and reports a per-epoch time and a falling loss. */
+    @Test
+    void splineBenchmarkRuns() {
+        for (String p : new String[] {"f64", "f32"}) {
+            Run r = Run.of("bench", "flow", "--flow", "nsf", "--epochs", "2", "--precision", p);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("per epoch, median of 2"), r.out());
+            assertTrue(r.out().contains("22 steps per epoch, 17349 parameters"), r.out());
+        }
+        Run bad = Run.of("bench", "flow", "--flow", "glow", "--epochs", "1");
+        assertEquals(2, bad.code());
+    }
 }
