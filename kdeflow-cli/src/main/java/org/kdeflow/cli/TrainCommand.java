@@ -56,7 +56,7 @@ import picocli.CommandLine.Option;
             "Writes figures and metrics (--out), the model (--save) and checkpoints (--checkpoint): at least one of "
                 + "them. Every output is checked before training and written at the end, all or none.",
             "--recipe robust (default for nsf and realnvp): 200 epochs, AdamW lr 2e-3 with a cosine schedule, "
-                + "gradient clipping, averaged weights, the best on a 20% validation split. --recipe notebook (the "
+                + "gradient clipping, averaged weights, the best on a 20%% validation split. --recipe notebook (the "
                 + "default and only recipe of --flow homework): the homework's train(), 90/10 split, batches of 64 "
                 + "in fixed order, Adam lr 1e-3, final weights when the validation set has fewer than 500 points."},
         footer = {"", "Outputs in --out: density.png/.svg (p(x) on a 100x100 grid), layers.png/.svg "
