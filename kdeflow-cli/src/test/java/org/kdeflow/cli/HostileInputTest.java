@@ -24,6 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.kdeflow.cli.common.ExitCodes;
+import org.kdeflow.cli.io.CsvData;
+import org.kdeflow.data.Dataset;
+import org.kdeflow.kde.Bandwidth;
+import org.kdeflow.kde.KernelDensity;
+import org.kdeflow.models.ModelFile;
 import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.formats.AtomicFiles;
 import org.kdeflow.formats.SafeTensors;
@@ -44,7 +49,10 @@ class HostileInputTest {
     @TempDir
     Path dir;
 
-    /** A flow in 2-D and one in 3-D, a checkpoint of a short run, points in 2-D. */
+    /**
+     * A flow in 2-D and one in 3-D, a checkpoint of a short run, points in 2-D, a KDE model file in 2-D and one in
+     * 3-D.
+     */
     @BeforeAll
     static void makeFixtures() throws IOException {
         CouplingFlow flow = CouplingFlow.homework(2, 3);
@@ -56,6 +64,10 @@ class HostileInputTest {
             pts.append(Math.sin(i)).append(',').append(Math.cos(1.3 * i)).append('\n');
         }
         Files.writeString(fixtures.resolve("pts.csv"), pts);
+        Dataset xy = CsvData.read(fixtures.resolve("pts.csv")).data();
+        ModelFile.save(KernelDensity.of(xy, Bandwidth.scalar(0.3, 2)), fixtures.resolve("k.safetensors"));
+        ModelFile.save(KernelDensity.of(Dataset.of(new double[] {0, 0, 0, 1, 2, 3}, 2, 3), Bandwidth.scalar(1, 3)),
+                fixtures.resolve("k3.safetensors"));
         Run r = Run.of(trainArgs("--epochs", "2", "--checkpoint", fixtures.resolve("c.ckpt").toString()));
         assertEquals(0, r.code(), r.err());
     }
@@ -127,6 +139,19 @@ class HostileInputTest {
             byte[] b = Files.readAllBytes(fixtures.resolve(fixture));
             long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             b[(int) (8 + n + (b.length - 8 - n) / 2)] ^= 0x10; // one bit in the middle of the data section
+            Files.write(d.resolve(name), b);
+        };
+    }
+
+    /** The fixture with one text of its header replaced by another of the same length (the data untouched). */
+    static Setup edited(String fixture, String name, String from, String to) {
+        return d -> {
+            byte[] b = Files.readAllBytes(fixtures.resolve(fixture));
+            long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            String header = new String(b, 8, (int) n, java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(header.contains(from) && from.length() == to.length(), header);
+            byte[] edited = header.replace(from, to).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            System.arraycopy(edited, 0, b, 8, edited.length);
             Files.write(d.resolve(name), b);
         };
     }
@@ -354,7 +379,30 @@ class HostileInputTest {
                 c("both --dist and --data", "give either --dist NAME or --data FILE.csv, not both", copy("pts.csv"),
                         "train", "--dist", "moons", "--data", "@pts.csv", "--out", "@o"),
                 c("kde with --dist and --data", "exactly one of", copy("pts.csv"),
-                        "kde", "--dist", "moons", "--data", "@pts.csv", "--out", "@o"));
+                        "kde", "--dist", "moons", "--data", "@pts.csv", "--out", "@o"),
+
+                // 12. every kind of model file
+                c("a flipped bit in a KDE file", "the data section is damaged",
+                        all(flipped("k.safetensors", "bad.safetensors"), copy("pts.csv")),
+                        "score", "--model", "@bad.safetensors", "--data", "@pts.csv", "--out", "@s.csv"),
+                c("a KDE file of an unknown kind", "holds a model of unknown kind 'kdx'",
+                        edited("k.safetensors", "u.safetensors", "\"kdeflow.model\":\"kde\"",
+                                "\"kdeflow.model\":\"kdx\""), "sample", "--model", "@u.safetensors", "--out",
+                        "@x.csv"),
+                c("a KDE file with an unknown kernel", "spec field 'kernel' names an unknown kernel 'gaussiam'",
+                        edited("k.safetensors", "g.safetensors", "gaussian", "gaussiam"),
+                        "density", "--model", "@g.safetensors", "--out", "@o"),
+                c("a KDE file whose spec is no JSON", "metadata kdeflow.spec is not valid JSON",
+                        edited("k.safetensors", "j.safetensors", "{\\\"kernel", "[\\\"kernel"),
+                        "score", "--model", "@j.safetensors", "--data", "@pts.csv", "--out", "@s.csv"),
+                c("density of a 3-D KDE", "the figures need a 2-D model", copy("k3.safetensors"),
+                        "density", "--model", "@k3.safetensors", "--out", "@o"),
+                c("sample --plot of a 3-D KDE keeps the old CSV", "--plot draws 2-D points",
+                        all(copy("k3.safetensors"), file("out.csv", "old\n")),
+                        "sample", "--model", "@k3.safetensors", "--out", "@out.csv", "--plot", "@p.png"),
+                c("score of 2-column points under a 3-D KDE", "has 2 columns but the model",
+                        all(copy("k3.safetensors", "pts.csv")),
+                        "score", "--model", "@k3.safetensors", "--data", "@pts.csv", "--out", "@s.csv"));
     }
 
     static String[] cat(String[] a, String... b) {
