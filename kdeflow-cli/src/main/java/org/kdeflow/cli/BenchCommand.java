@@ -2,6 +2,7 @@ package org.kdeflow.cli;
 
 import org.kdeflow.cli.bench.FlowBenchCommand;
 import org.kdeflow.cli.bench.KdeBenchCommand;
+import org.kdeflow.cli.bench.QualityBenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: medians of repeated runs (the machine's load shows in min-max; "
                 + "'taskset -c 0' pins to one core).",
-        subcommands = {KdeBenchCommand.class, FlowBenchCommand.class})
+        subcommands = {KdeBenchCommand.class, FlowBenchCommand.class, QualityBenchCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -2,6 +2,7 @@ package org.kdeflow.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,28 +12,36 @@ import org.kdeflow.cli.common.Outputs;
 import org.kdeflow.cli.io.ModelFiles;
 import org.kdeflow.cli.plot.Figure;
 import org.kdeflow.cli.plot.FlowFigures;
+import org.kdeflow.cli.plot.Plots;
+import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
+import org.kdeflow.density.Density;
 import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.flow.Flow;
+import org.kdeflow.kde.KernelDensity;
 import org.kdeflow.random.NumpyRandomState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code kdeflow density}: the figures {@code kdeflow train --out} draws, for a saved 2-D flow: the density image
- * p(x) on a grid and the samples after each coupling layer.
+ * {@code kdeflow density}: the density image p(x) on a grid of any saved 2-D model, and for a flow (the homework's
+ * coupling flow or a v2 flow) also the samples after each layer, as {@code kdeflow train --out} draws them.
  */
 @Command(name = "density", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Draw the figures of a saved 2-D flow, as 'kdeflow train' does.",
-            "DIR gets density.png/.svg, p(x) = exp(log p(x)) on a G x G grid with a colour bar, and layers.png/.svg, "
-                + "1000 samples after each coupling layer.",
+        description = {"Draw the figures of a saved 2-D model: a flow (as 'kdeflow train' does), a kernel density "
+                + "estimate, a mixture or an ensemble.",
+            "DIR gets density.png/.svg, p(x) = exp(log p(x)) on a G x G grid with a colour bar, and for a flow also "
+                + "layers.png/.svg, 1000 samples after each layer (transform).",
             "Without --range the domain is that of 5000 samples of the model: per axis the percentiles 0.5 and 99.5, "
                 + "widened by 15 percent of their distance."},
-        footer = {"", "Example:",
-            "  kdeflow density --model moons.safetensors --grid 200 --range -1.5,2.5,-1,1.5 --out figures/moons"})
+        footer = {"", "Examples:",
+            "  kdeflow density --model moons.safetensors --grid 200 --range -1.5,2.5,-1,1.5 --out figures/moons",
+            "  kdeflow density --model kde.safetensors --out figures/kde"})
 public final class DensityCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "MODEL.safetensors", required = true, description = "The flow (d = 2).")
+    @Option(names = "--model", paramLabel = "MODEL.safetensors", required = true,
+            description = "The model (any kind kdeflow saves, d = 2).")
     Path model;
 
     @Option(names = "--grid", paramLabel = "G", defaultValue = "100",
@@ -76,19 +85,31 @@ public final class DensityCommand implements Callable<Integer> {
         Limits.checkDoubles("--grid " + grid, (long) grid * grid, 1, 4, "grid points");
         Outputs outputs = Outputs.of("kdeflow density");
         Outputs.Output dir = outputs.folder("--out", out);
+        Map<String, Figure> figures;
         try (Outputs.Staged staged = outputs.begin()) {
-            CouplingFlow flow = ModelFiles.loadModel(model).flow();
-            if (flow.dim() != 2) {
-                throw new InputException(model + ": the figures need a 2-D flow; this one has dimension "
-                        + flow.dim());
+            Density density = ModelFiles.load(model);
+            if (density.dim() != 2) {
+                throw new InputException(model + ": the figures need a 2-D model; this one ("
+                        + ModelFiles.describe(density) + ") has dimension " + density.dim());
             }
             double[] r = range != null ? range.clone()
-                    : FlowFigures.robustRange(List.of(flow.sample(5000, new NumpyRandomState(seed)).toArray()), 0.5);
+                    : FlowFigures.robustRange(List.of(density.sample(5000, new NumpyRandomState(seed)).toArray()),
+                    0.5);
             String name = model.getFileName().toString();
             Grid g = new Grid(r[0], r[1], r[2], r[3], grid, grid);
-            Map<String, Figure> figures = FlowFigures.of(flow.numLayers(), name + ", " + grid + " x " + grid
-                    + " grid", g, flow.density(g.points(), g.size()),
-                    flow.sampleEachStep(1000, new NumpyRandomState(seed)), name);
+            double[] p = density instanceof KernelDensity kde ? kde.densityOnGrid(g) : density.density(g.points(),
+                    g.size());
+            String panel = name + ", " + grid + " x " + grid + " grid";
+            NumpyRandomState rng = new NumpyRandomState(seed);
+            List<Dataset> steps = density instanceof CouplingFlow cf ? cf.sampleEachStep(1000, rng)
+                    : density instanceof Flow f ? f.sampleEachStep(1000, rng) : null;
+            if (steps != null) {
+                figures = FlowFigures.of(steps.size() - 1, panel, g, p, steps, name);
+            } else {
+                figures = new LinkedHashMap<>();
+                figures.put("density", Plots.densityPanels(ModelFiles.describe(density) + ": p(x)", List.of(panel),
+                        g, List.of(p), 1, true, "p(x)"));
+            }
             Path folder = staged.path(dir);
             for (Map.Entry<String, Figure> e : figures.entrySet()) {
                 e.getValue().save(folder.resolve(e.getKey() + ".png"));
@@ -96,7 +117,8 @@ public final class DensityCommand implements Callable<Integer> {
             }
             staged.commit();
         }
-        spec.commandLine().getOut().println("wrote density.png/.svg and layers.png/.svg to " + out);
+        spec.commandLine().getOut().println("wrote " + String.join(" and ", figures.keySet().stream()
+                .map(k -> k + ".png/.svg").toList()) + " to " + out);
         return 0;
     }
 }

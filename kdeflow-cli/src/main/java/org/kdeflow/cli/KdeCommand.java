@@ -15,6 +15,7 @@ import org.kdeflow.cli.common.InputException;
 import org.kdeflow.cli.common.Limits;
 import org.kdeflow.cli.common.Outputs;
 import org.kdeflow.cli.common.ThreadsOption;
+import org.kdeflow.cli.common.Words;
 import org.kdeflow.cli.homework.HomeworkConfig;
 import org.kdeflow.cli.homework.KdeStudy;
 import org.kdeflow.cli.homework.PartOne;
@@ -22,6 +23,8 @@ import org.kdeflow.cli.io.CsvData;
 import org.kdeflow.cli.io.CsvWriter;
 import org.kdeflow.cli.io.DataFileOptions;
 import org.kdeflow.cli.io.Json;
+import org.kdeflow.cli.io.ModelFiles;
+import org.kdeflow.cli.io.WeightsOption;
 import org.kdeflow.cli.plot.ColorCap;
 import org.kdeflow.cli.plot.Figure;
 import org.kdeflow.cli.plot.Plots;
@@ -32,8 +35,10 @@ import org.kdeflow.density.Density;
 import org.kdeflow.kde.Bandwidth;
 import org.kdeflow.kde.BandwidthSelector;
 import org.kdeflow.kde.BandwidthSelectors;
+import org.kdeflow.kde.Bounds;
 import org.kdeflow.kde.Kernel;
 import org.kdeflow.kde.KernelDensity;
+import org.kdeflow.models.ModelFile;
 import org.kdeflow.random.NumpyRandomState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,20 +46,27 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code kdeflow kde}: kernel density estimates with figures and metrics, or density values at query points. Parses,
- * calls {@link KdeStudy} / {@link KernelDensity}, writes; no numerics here.
+ * {@code kdeflow kde}: kernel density estimates with figures and metrics, density values at query points, box
+ * probabilities and KDE model files. Parses, calls {@link KdeStudy} / {@link KernelDensity}, writes; no numerics
+ * here. The options that shape an estimate from {@code --data} (bounds, conditionals, marginals, boxes, the model
+ * file) are {@link KdeEstimateOptions}; its weights are {@link WeightsOption}.
  */
 @Command(name = "kde", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Kernel density estimation: f̂(x) = (1/|H|) Σᵢ ωᵢ K(H⁻¹(xᵢ − x)).",
             "With --dist (a known density) writes, per bandwidth, f̂ beside the true f on one colour scale, the ISE "
                 + "against h with the cross-validated h marked, and metrics.json (ISE, max error, held-out "
                 + "log-likelihood; the held-out sample uses seed S+1). With --data and --at writes density and "
-                + "log_density at the query points."},
+                + "log_density at the query points.",
+            "With --data the estimate takes --weights, --bounds, --given and --marginal; --box prints box "
+                + "probabilities and --save writes it as a model file (for score, sample --model and density)."},
         footer = {"", "Examples:",
             "  kdeflow kde --homework --out figures/kde",
             "  kdeflow kde --dist spiral --h 0.1,0.3 --grid 200 --out spiral-kde",
             "  kdeflow kde --dist mixture --bandwidth ucv --out mix-ucv",
-            "  kdeflow kde --data pts.csv --H \"0.3,0.1;-0.05,0.2\" --at query.csv --out values.csv"})
+            "  kdeflow kde --data pts.csv --H \"0.3,0.1;-0.05,0.2\" --at query.csv --out values.csv",
+            "  kdeflow kde --data pts.csv --weights w --bandwidth adaptive --bounds 0:inf,0:1 --save kde.safetensors",
+            "  kdeflow kde --data pts.csv --given x=0.5 --at y-values.csv --out conditional.csv",
+            "  kdeflow kde --data pts.csv --marginal y --box 0:1"})
 public final class KdeCommand implements Callable<Integer> {
 
     /** The homework's Part I bandwidths (Task 3). */
@@ -74,16 +86,19 @@ public final class KdeCommand implements Callable<Integer> {
     @Mixin
     DataFileOptions data = new DataFileOptions();
 
-    @Option(names = "--h", paramLabel = "h1,h2,…", split = ",", description = "Scalar bandwidths, H = h·I.")
+    @Option(names = "--h", paramLabel = "h", split = ",", description = "Scalar bandwidths, H = h·I.")
     double[] h;
 
     @Option(names = "--H", paramLabel = "a,b;c,d", description = "A full bandwidth matrix, rows separated by ';' "
             + "(need not be symmetric; must be invertible).")
     String fullH;
 
-    @Option(names = "--bandwidth", paramLabel = "RULE", description = "A rule for H: scott, silverman, lcv "
-            + "(likelihood cross-validation) or ucv (least squares). Default without --h, --H or --bandwidth: with "
-            + "--dist the homework's h = 0.1, 0.5, 1; with --data scott.")
+    @Option(names = "--bandwidth", paramLabel = "RULE", description = "A rule for H: scott or silverman (rules of "
+            + "thumb), lcv (likelihood cross-validation), ucv (least-squares cross-validation), adaptive (Abramson's "
+            + "per-sample bandwidths on the lcv pilot, α by leave-one-out likelihood), hpi (plug-in, as R ks's Hpi) "
+            + "or hscv (smoothed cross-validation, as R ks's Hscv); ucv, adaptive, hpi and hscv need the gaussian "
+            + "kernel, hpi and hscv a full or diagonal --form. Default without --h, --H or --bandwidth: with --dist "
+            + "the homework's h = 0.1, 0.5, 1; with --data scott.")
     String rule;
 
     @Option(names = "--form", paramLabel = "FORM", defaultValue = "full", description = "Form of the rule's H: "
@@ -99,15 +114,22 @@ public final class KdeCommand implements Callable<Integer> {
             description = "gaussian or epanechnikov (default ${DEFAULT-VALUE}).")
     String kernel;
 
-    @Option(names = "--at", paramLabel = "FILE", description = "Query points (CSV, every column); --out is then a "
-            + "CSV file.")
+    @Option(names = "--at", paramLabel = "FILE", description = "Query points (CSV, every column; one per coordinate "
+            + "of the estimate); --out is then a CSV file.")
     Path at;
+
+    @Mixin
+    WeightsOption weights = new WeightsOption();
+
+    @Mixin
+    KdeEstimateOptions estimate = new KdeEstimateOptions();
 
     @Mixin
     ThreadsOption threads = new ThreadsOption();
 
-    @Option(names = "--out", paramLabel = "PATH", required = true,
-            description = "Output folder (figures and metrics.json), or CSV file with --at.")
+    @Option(names = "--out", paramLabel = "PATH",
+            description = "Output folder (figures and metrics.json), or CSV file with --at. Needed except with "
+                    + "--data and --save or --box.")
     Path out;
 
     @CommandLine.Spec
@@ -125,7 +147,7 @@ public final class KdeCommand implements Callable<Integer> {
         }
         Limits.checkGrid("--grid", grid);
         threads.threads();
-        data.options();
+        data.options(weights);
         // the held-out sample is drawn with seed + 1
         source.check(DistributionOptions.MAX_SEED - 1);
         if (n != null && n < 2) {
@@ -133,6 +155,12 @@ public final class KdeCommand implements Callable<Integer> {
         }
         Kernel k = Kernel.parse(kernel);
         Bandwidth.Kind f = parseForm(form);
+        selector(k, f);
+        estimate.check();
+        if (!data.given() && estimate.any()) {
+            throw new IllegalArgumentException(estimate.first() + " applies to --data FILE.csv (the estimate from "
+                    + "a file of points)");
+        }
         if (at != null && !data.given()) {
             throw new IllegalArgumentException("--at needs --data FILE (the samples to estimate from)");
         }
@@ -141,26 +169,28 @@ public final class KdeCommand implements Callable<Integer> {
                     + "kernel; it cannot be combined with --h, --H, --bandwidth, --sigma or --kernel (only --n and "
                     + "--grid change it)");
         }
+        if (data.given()) {
+            return fromData(k, f);
+        }
+        if (out == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=PATH'");
+        }
         Distribution d = source.given() ? source.distribution() : null;
         int count = homework ? (n == null ? Distribution.PART1_N : n) : d == null ? 0 : n == null ? d.defaultN() : n;
         if (count > 0) {
             Limits.checkPoints("--n " + count, 2L * count, 2); // the training and the held-out sample
         }
         Outputs outputs = Outputs.of("kdeflow kde");
-        Outputs.Output target = at != null ? outputs.file("--out", out) : outputs.folder("--out", out);
+        Outputs.Output target = outputs.folder("--out", out);
         String done;
         try (Outputs.Staged staged = outputs.begin()) {
             Path o = staged.path(target);
-            if (at != null) {
-                done = query(k, f, o);
-            } else if (homework) {
+            if (homework) {
                 done = writeHomework(PartOne.Setting.of(HomeworkConfig.full(source.seed())).withN(count)
                         .withGrid(grid), o);
-            } else if (d != null) {
-                Study s = study(d, source.params(), count);
-                done = writeStudies(List.of(s), bandwidths(s.train, k, f, HOMEWORK_H), k, o);
             } else {
-                done = writeData(k, f, o);
+                Study s = study(d, source.params(), count);
+                done = writeStudies(List.of(s), bandwidths(s.train, null, k, f, HOMEWORK_H), k, o);
             }
             staged.commit();
         }
@@ -187,8 +217,32 @@ public final class KdeCommand implements Callable<Integer> {
         return list;
     }
 
-    /** The bandwidths asked for (default: {@code defaults} as scalars, or Scott when null). */
-    private List<Bandwidth> bandwidths(Dataset x, Kernel k, Bandwidth.Kind f, double[] defaults) {
+    /**
+     * The rule of {@code --bandwidth} (null without it), checked against the kernel and the form: the rules whose
+     * criterion is the Gaussian kernel's (ucv, adaptive, hpi, hscv) refuse another kernel; lcv uses the kernel.
+     */
+    private BandwidthSelector selector(Kernel k, Bandwidth.Kind f) {
+        if (rule == null) {
+            return null;
+        }
+        String name = rule.trim().toLowerCase(Locale.ROOT);
+        BandwidthSelector sel;
+        try {
+            sel = BandwidthSelector.parse(name, f);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--bandwidth " + Words.abbreviate(rule, 40) + ": " + e.getMessage(), e);
+        }
+        if (k != Kernel.GAUSSIAN && List.of("ucv", "adaptive", "hpi", "hscv").contains(name)) {
+            throw new IllegalArgumentException("--bandwidth " + name + " is implemented for the gaussian kernel only");
+        }
+        return name.equals("lcv") ? BandwidthSelectors.likelihoodCV(f, k, BandwidthSelectors.MAX_POINTS) : sel;
+    }
+
+    /**
+     * The bandwidths asked for (default: {@code defaults} as scalars, or Scott when null), rules applied to the
+     * points x with weights w (null: equal).
+     */
+    private List<Bandwidth> bandwidths(Dataset x, double[] w, Kernel k, Bandwidth.Kind f, double[] defaults) {
         int d = x.dim();
         if (h != null) {
             List<Bandwidth> list = new ArrayList<>();
@@ -207,18 +261,12 @@ public final class KdeCommand implements Callable<Integer> {
             return List.of(parseMatrix(fullH, d));
         }
         if (rule != null) {
-            BandwidthSelector sel = rule.trim().equalsIgnoreCase("lcv")
-                    ? BandwidthSelectors.likelihoodCV(f, k, BandwidthSelectors.MAX_POINTS)
-                    : BandwidthSelector.parse(rule, f);
-            if (rule.trim().equalsIgnoreCase("ucv") && k != Kernel.GAUSSIAN) {
-                throw new IllegalArgumentException("--bandwidth ucv is implemented for the gaussian kernel only");
-            }
-            return List.of(sel.select(x, null));
+            return List.of(selector(k, f).select(x, w));
         }
         if (defaults != null && d == 2) {
             return scalars(defaults);
         }
-        return List.of(BandwidthSelectors.scott(f).select(x, null));
+        return List.of(BandwidthSelectors.scott(f).select(x, w));
     }
 
     /** "a,b;c,d" → a full H of dimension d. */
@@ -389,54 +437,133 @@ public final class KdeCommand implements Callable<Integer> {
         return m;
     }
 
-    /** The estimates of --data on a grid over its range, as figures and metrics into {@code dir}. */
-    private String writeData(Kernel k, Bandwidth.Kind f, Path dir) throws IOException {
-        Dataset x = data.read().data();
-        if (x.dim() != 2) {
-            throw new IllegalArgumentException(data.path() + " has dimension " + x.dim()
-                    + "; figures need 2-D data (use --at QUERY.csv --out VALUES.csv for other dimensions)");
+    // ------------------------------------------------------------------ --data
+
+    /**
+     * {@code --data}: the estimate from a file of points (with --weights, --bounds, --given, --marginal), then what
+     * was asked of it: figures and metrics (--out DIR), density values at the --at points (--out FILE), box
+     * probabilities (printed), the model file (--save). Every output is declared before the work and committed
+     * together; the probabilities are printed after the commit.
+     */
+    private Integer fromData(Kernel k, Bandwidth.Kind f) throws IOException {
+        if (out == null && !estimate.hasOutput()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "nothing to write: give --out (figures, or "
+                    + "values with --at), --save KDE.safetensors or --box LO:HI,…");
         }
-        List<Bandwidth> list = bandwidths(x, k, f, null);
-        Grid g = gridFor(x);
+        if (at != null && out == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--at needs --out VALUES.csv");
+        }
+        boolean single = at != null || estimate.hasOutput();
+        if (single && h != null && h.length > 1) {
+            throw new IllegalArgumentException((at != null ? "--at" : estimate.save != null ? "--save" : "--box")
+                    + " takes one estimate; give a single --h value");
+        }
+        Outputs outputs = Outputs.of("kdeflow kde");
+        Outputs.Output target = out == null ? null : at != null ? outputs.file("--out", out)
+                : outputs.folder("--out", out);
+        Outputs.Output model = outputs.file("--save", estimate.save);
+        List<String> lines = new ArrayList<>();
+        KdeEstimateOptions.Estimate first;
+        try (Outputs.Staged staged = outputs.begin()) {
+            CsvData csv = data.read(weights);
+            Dataset x = csv.data();
+            estimate.resolve(x, csv.coordinateNames(), data.path());
+            if (target != null && at == null && estimate.names().size() != 2) {
+                throw new IllegalArgumentException("the estimate has " + Words.count(estimate.names().size(),
+                        "coordinate") + " (" + String.join(", ", estimate.names()) + "); figures need 2 (choose them "
+                        + "with --marginal or --given, or use --at QUERY.csv --out VALUES.csv)");
+            }
+            double[] w = csv.weights();
+            List<KdeEstimateOptions.Estimate> list = new ArrayList<>();
+            for (Bandwidth b : bandwidths(x, w, k, f, null)) {
+                list.add(estimate.estimate(KernelDensity.of(x, w, b, k).withThreads(threads.threads())));
+            }
+            first = list.get(0);
+            for (Bounds box : estimate.boxes()) {
+                double p;
+                try {
+                    p = first.kde().integrateBox(lower(box), upper(box));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--box " + box + ": " + e.getMessage(), e);
+                }
+                lines.add("P(" + KdeEstimateOptions.describe(box, first.names()) + ") = " + p);
+            }
+            if (at != null) {
+                lines.add(query(first, staged.path(target)));
+            } else if (target != null) {
+                lines.add(writeFigures(list, csv, staged.path(target)));
+            }
+            if (model != null) {
+                ModelFile.save(first.kde(), staged.path(model));
+                lines.add("saved " + first.label() + " (" + ModelFiles.describe(first.kde()) + ") to "
+                        + estimate.save);
+            }
+            staged.commit();
+        }
+        lines.forEach(spec.commandLine().getOut()::println);
+        return 0;
+    }
+
+    private static double[] lower(Bounds b) {
+        double[] v = new double[b.dim()];
+        for (int j = 0; j < v.length; j++) {
+            v[j] = b.lower(j);
+        }
+        return v;
+    }
+
+    private static double[] upper(Bounds b) {
+        double[] v = new double[b.dim()];
+        for (int j = 0; j < v.length; j++) {
+            v[j] = b.upper(j);
+        }
+        return v;
+    }
+
+    /** The 2-D estimates on a grid over their samples' range, as figures and metrics into {@code dir}. */
+    private String writeFigures(List<KdeEstimateOptions.Estimate> list, CsvData csv, Path dir) throws IOException {
+        KdeEstimateOptions.Estimate first = list.get(0);
+        Grid g = gridFor(first.kde().samples());
         List<String> titles = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
         List<Object> entries = new ArrayList<>();
-        for (Bandwidth b : list) {
-            KernelDensity kde = KernelDensity.of(x, null, b, k).withThreads(threads.threads());
-            titles.add("f̂, " + KdeStudy.label(b));
+        for (KdeEstimateOptions.Estimate e : list) {
+            KernelDensity kde = e.kde();
+            String label = KdeStudy.label(kde.bandwidth()) + (kde.isAdaptive() ? ", adaptive" : "");
+            titles.add("f̂, " + label);
             values.add(kde.densityOnGrid(g));
             Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("label", KdeStudy.label(b));
-            entry.put("H", b.matrix());
+            entry.put("label", label);
+            entry.put("H", kde.bandwidth().matrix());
+            entry.put("adaptive", kde.isAdaptive());
             entry.put("grid_method", kde.autoMethod().name().toLowerCase(Locale.ROOT));
             entries.add(entry);
         }
-        Figure fig = Plots.densityPanels("KDE of " + data.path().getFileName() + " (N = " + x.size() + ")", titles,
-                g, values, Math.min(values.size(), 3), true, "density");
+        Figure fig = Plots.densityPanels("KDE of " + data.path().getFileName() + " (N = " + csv.data().size()
+                + "): " + first.label(), titles, g, values, Math.min(values.size(), 3), true, "density");
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("data", data.path().toString());
-        metrics.put("n", x.size());
-        metrics.put("kernel", k.name().toLowerCase(Locale.ROOT));
+        metrics.put("n", csv.data().size());
+        metrics.put("kernel", first.kde().kernel().name().toLowerCase(Locale.ROOT));
+        metrics.put("weights", weights.column());
+        metrics.put("bounds", estimate.bounds);
+        metrics.put("estimate", first.label());
+        metrics.put("coordinates", first.names());
         metrics.put("estimates", entries);
         writeFolder(dir, Map.of("kde", fig), metrics);
         return "wrote kde.png, kde.svg and metrics.json to " + out;
     }
 
-    /** density and log_density of the estimate from --data at the points of --at, into the CSV file {@code file}. */
-    private String query(Kernel k, Bandwidth.Kind f, Path file) throws IOException {
-        Dataset x = data.read().data();
+    /** density and log_density of the estimate at the points of --at, into the CSV file {@code file}. */
+    private String query(KdeEstimateOptions.Estimate e, Path file) throws IOException {
         CsvData q = CsvData.read(at);
-        if (q.data().dim() != x.dim()) {
-            throw new IllegalArgumentException(at + " has " + q.data().dim() + " columns but " + data.path()
-                    + " has " + x.dim());
+        KernelDensity kde = e.kde();
+        int d = kde.dim();
+        if (q.data().dim() != d) {
+            throw new IllegalArgumentException(at + " has " + q.data().dim() + " columns but the estimate has "
+                    + Words.count(d, "coordinate") + " (" + String.join(", ", e.names()) + ")");
         }
-        List<Bandwidth> list = bandwidths(x, k, f, null);
-        if (list.size() != 1) {
-            throw new IllegalArgumentException("--at evaluates one estimate; give a single --h value");
-        }
-        KernelDensity kde = KernelDensity.of(x, null, list.get(0), k).withThreads(threads.threads());
         int m = q.data().size();
-        int d = x.dim();
         double[] qx = q.data().toArray();
         double[] lp = new double[m];
         kde.logDensity(qx, m, lp);
@@ -444,10 +571,11 @@ public final class KdeCommand implements Callable<Integer> {
         for (int i = 0; i < m; i++) {
             p[i] = Math.exp(lp[i]);
         }
-        List<String> cols = new ArrayList<>(q.hasHeader() ? q.columns() : CsvWriter.defaultColumns(d));
+        List<String> cols = new ArrayList<>(q.hasHeader() ? q.columns() : e.names());
         cols.add("density");
         cols.add("log_density");
         CsvWriter.write(file, cols, qx, m, d, p, lp);
-        return "wrote " + m + " densities to " + out + " (" + KdeStudy.label(list.get(0)) + ")";
+        return "wrote " + m + " densities of " + e.label() + " to " + out + " (" + KdeStudy.label(kde.bandwidth())
+                + (kde.isAdaptive() ? ", adaptive" : "") + ")";
     }
 }

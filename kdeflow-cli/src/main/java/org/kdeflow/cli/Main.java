@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         versionProvider = Main.Version.class,
         description = "Density estimation for the JVM: kernel density estimation and normalizing flows.",
         subcommands = {CommandLine.HelpCommand.class, SampleCommand.class, KdeCommand.class, TrainCommand.class,
-            ScoreCommand.class, DensityCommand.class, BenchCommand.class, HomeworkCommand.class})
+            FitCommand.class, ScoreCommand.class, DensityCommand.class, BenchCommand.class, HomeworkCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

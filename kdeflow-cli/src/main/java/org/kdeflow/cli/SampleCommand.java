@@ -15,7 +15,10 @@ import org.kdeflow.cli.io.CsvWriter;
 import org.kdeflow.cli.io.ModelFiles;
 import org.kdeflow.cli.plot.Figure;
 import org.kdeflow.cli.plot.Plots;
+import org.kdeflow.data.Dataset;
+import org.kdeflow.density.Density;
 import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.flow.Flow;
 import org.kdeflow.random.NumpyRandomState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,20 +26,25 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code kdeflow sample}: draws points from a named distribution or a saved flow and writes them as CSV, optionally
- * with a scatter plot; {@code --all} writes the homework's Task 1 figures.
+ * {@code kdeflow sample}: draws points from a named distribution or a saved model (any kind: a flow, a kernel density
+ * estimate, a mixture) and writes them as CSV, optionally with a scatter plot; {@code --all} writes the homework's
+ * Task 1 figures.
  */
 @Command(name = "sample",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Draw points from a toy data set, a Part I distribution or a saved flow and write them as CSV (x,y).",
+            "Draw points from a toy data set, a Part I distribution or a saved model and write them as CSV (x,y).",
             "The toy sets (circles, moons, gaussians-grid, gaussians-rot) are the same points as scikit-learn's "
-                + "generators for the same seed; mixture and spiral are the homework's Part I distributions."},
+                + "generators for the same seed; mixture and spiral are the homework's Part I distributions.",
+            "A model is any file kdeflow saves: a flow (z ~ base pushed through the layers), a kernel density "
+                + "estimate (scipy's resample: a sample picked by weight plus kernel noise, folded into its bounds), "
+                + "a mixture or ensemble (a component picked by weight, then its draw)."},
         footer = {"", "Examples:",
             "  kdeflow sample --dist moons --n 1500 --seed 0 --out moons.csv --plot moons.png",
             "  kdeflow sample --dist mixture --sigma 1 --out mix.csv",
             "  kdeflow sample --model moons.safetensors --n 1000 --with-log-prob --out flow.csv",
+            "  kdeflow sample --model kde.safetensors --n 500 --seed 3 --out kde-draws.csv",
             "  kdeflow sample --all --out figures/task1"})
 public final class SampleCommand implements Callable<Integer> {
 
@@ -52,11 +60,12 @@ public final class SampleCommand implements Callable<Integer> {
     boolean all;
 
     @Option(names = "--model", paramLabel = "MODEL.safetensors",
-            description = "Sample from a saved flow (kdeflow train --save, or a PyTorch state_dict) instead of "
-                    + "--dist.")
+            description = "Sample from a saved model instead of --dist: a flow (kdeflow train --save, or a "
+                    + "PyTorch state_dict), a KDE (kdeflow kde --save), a mixture or ensemble.")
     Path model;
 
-    @Option(names = "--with-log-prob", description = "With --model: add a log_prob column, log p(x) of each point.")
+    @Option(names = "--with-log-prob", description = "With --model: add a log_prob column, log p(x) of each point "
+            + "(a flow's from the same pass; a KDE's or mixture's by evaluating its density at the draws).")
     boolean withLogProb;
 
     @Option(names = "--out", paramLabel = "FILE", required = true,
@@ -76,10 +85,10 @@ public final class SampleCommand implements Callable<Integer> {
         }
         boolean fromModel = model != null || withLogProb;
         if (fromModel && model == null) {
-            throw usage("--with-log-prob needs --model (the log-probability of a flow's samples)");
+            throw usage("--with-log-prob needs --model (the log-probability of a model's samples)");
         }
         if (fromModel && (source.given() || source.sigmaGiven())) {
-            throw usage("--model samples from a saved flow; it cannot be combined with --dist or --sigma");
+            throw usage("--model samples from a saved model; it cannot be combined with --dist or --sigma");
         }
         if (!fromModel && !source.given()) {
             throw usage("missing --dist NAME (one of " + String.join(", ", Distribution.names())
@@ -124,19 +133,40 @@ public final class SampleCommand implements Callable<Integer> {
                 null);
     }
 
-    /** {@code --model}: x ~ the flow (z ~ N(0, I) pushed through the layers), optionally with log p(x). */
+    /**
+     * {@code --model}: n draws of the model with {@code --seed}, optionally with log p(x): a flow's from the sampling
+     * pass (z ~ base, x = T(z), log p = log p_Z(z) − Σ log|det J|), any other model's by evaluating its log-density
+     * at the draws.
+     */
     private Sampled fromModel() {
-        CouplingFlow flow = ModelFiles.loadModel(model).flow();
-        int d = flow.dim();
+        Density density = ModelFiles.load(model);
+        int d = density.dim();
         int count = n == null ? Distribution.TOY_N : n;
         Limits.checkPoints("--n " + count, count, d);
-        var s = flow.sampleWithLogProbability(count, new NumpyRandomState(source.seed()));
+        NumpyRandomState rng = new NumpyRandomState(source.seed());
+        Dataset x;
+        double[] logp = null;
+        if (density instanceof CouplingFlow cf && withLogProb) {
+            Flow.Sample s = cf.sampleWithLogProbability(count, rng);
+            x = s.x();
+            logp = s.logProb();
+        } else if (density instanceof Flow f && withLogProb) {
+            Flow.Sample s = f.sampleWithLogDensity(count, rng);
+            x = s.x();
+            logp = s.logProb();
+        } else {
+            x = density.sample(count, rng);
+            if (withLogProb) {
+                logp = new double[count];
+                density.logDensity(x.toArray(), count, logp);
+            }
+        }
         List<String> columns = new ArrayList<>(CsvWriter.defaultColumns(d));
         if (withLogProb) {
             columns.add("log_prob");
         }
         return new Sampled("Samples of " + model.getFileName() + ", n = " + count + ", seed " + source.seed(),
-                s.x().toArray(), count, d, columns, withLogProb ? s.logProb() : null);
+                x.toArray(), count, d, columns, logp);
     }
 
     /**

@@ -12,27 +12,30 @@ import org.kdeflow.cli.io.CsvWriter;
 import org.kdeflow.cli.io.DataFileOptions;
 import org.kdeflow.cli.io.ModelFiles;
 import org.kdeflow.data.Dataset;
-import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.density.Density;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code kdeflow score}: log p(x) of every point of a CSV file under a saved flow, written as the input columns
- * followed by {@code log_prob}.
+ * {@code kdeflow score}: log p(x) of every point of a CSV file under any saved model (a flow, the homework's coupling
+ * flow, a kernel density estimate, a mixture or ensemble), written as the input columns followed by
+ * {@code log_prob}.
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Score points under a saved flow: log p(x) of every row of a CSV file.",
+        description = {"Score points under a saved model: log p(x) of every row of a CSV file.",
             "Writes the input columns followed by log_prob = log p(x) (natural log), with a header row.",
-            "The model is a .safetensors file from 'kdeflow train --save' or PyTorch's "
-                + "safetensors.torch.save_file(model.state_dict(), path) of the homework's CouplingFlow."},
+            "The model is a .safetensors file of any kind kdeflow writes: a flow ('kdeflow train --save', or "
+                + "PyTorch's safetensors.torch.save_file(model.state_dict(), path) of the homework's CouplingFlow), "
+                + "a kernel density estimate ('kdeflow kde --save'), a mixture or an ensemble."},
         footer = {"", "Examples:",
             "  kdeflow score --model moons.safetensors --data points.csv --out scored.csv",
-            "  kdeflow score --model moons.safetensors --data labelled.csv --columns x,y --out scored.csv"})
+            "  kdeflow score --model kde.safetensors --data labelled.csv --columns x,y --out scored.csv"})
 public final class ScoreCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "MODEL.safetensors", required = true, description = "The flow.")
+    @Option(names = "--model", paramLabel = "MODEL.safetensors", required = true,
+            description = "The model (any kind kdeflow saves).")
     Path model;
 
     @Mixin
@@ -53,39 +56,40 @@ public final class ScoreCommand implements Callable<Integer> {
         Outputs outputs = Outputs.of("kdeflow score");
         Outputs.Output csv = outputs.file("--out", out);
         int n;
-        int underflow = 0;
-        CouplingFlow flow;
+        int zero = 0;
+        Density density;
         try (Outputs.Staged staged = outputs.begin()) {
-            flow = ModelFiles.loadModel(model).flow();
+            density = ModelFiles.load(model);
             CsvData points = data.read();
             Dataset x = points.data();
-            if (x.dim() != flow.dim()) {
+            if (x.dim() != density.dim()) {
                 throw new InputException(data.path() + " has " + x.dim() + " columns but the model " + model
-                        + " has dimension " + flow.dim());
+                        + " has dimension " + density.dim());
             }
             n = x.size();
             double[] logp = new double[n];
-            flow.logDensity(x.toArray(), n, logp);
-            // Far from the data the layers' exp(±s) overflow and log p(x) comes out -inf or NaN (inf − inf); either
-            // way p(x) is below the smallest double, so both are written as -inf, like scipy's logpdf far in a tail.
+            density.logDensity(x.toArray(), n, logp);
+            // p(x) = 0 in double precision: outside a KDE's support or bounds (log p = -inf exactly), or so far from
+            // a flow's mass that its layers' exp(±s) overflow and log p comes out -inf or NaN (inf − inf). All are
+            // written as -inf, like scipy's logpdf far in a tail.
             for (int i = 0; i < n; i++) {
-                if (!Double.isFinite(logp[i])) {
+                if (!(logp[i] > Double.NEGATIVE_INFINITY && logp[i] < Double.POSITIVE_INFINITY)) {
                     logp[i] = Double.NEGATIVE_INFINITY;
-                    underflow++;
+                    zero++;
                 }
             }
-            List<String> columns = new ArrayList<>(points.hasHeader() ? points.columns()
-                    : CsvWriter.defaultColumns(x.dim()));
+            List<String> columns = new ArrayList<>(points.coordinateNames());
             columns.add(columns.contains("log_prob") ? "log_prob_model" : "log_prob");
             CsvWriter.write(staged.path(csv), columns, x.toArray(), n, x.dim(), logp);
             staged.commit();
         }
-        if (underflow > 0) {
-            spec.commandLine().getErr().println("kdeflow: warning: " + underflow + " of " + n + " points lie so far "
-                    + "from the model's mass that the flow overflows; their log_prob is written as -inf");
+        if (zero > 0) {
+            spec.commandLine().getErr().println("kdeflow: warning: " + zero + " of " + n + " points have p(x) = 0 "
+                    + "in double precision (outside the model's support, or so far from its mass that a flow "
+                    + "overflows); their log_prob is written as -inf");
         }
-        spec.commandLine().getOut().println("scored " + n + " points with " + model + " (" + flow.architecture()
-                + "); wrote " + out);
+        spec.commandLine().getOut().println("scored " + n + " points with " + model + " ("
+                + ModelFiles.describe(density) + "); wrote " + out);
         return 0;
     }
 }

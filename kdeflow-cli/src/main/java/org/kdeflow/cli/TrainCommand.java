@@ -26,7 +26,11 @@ import org.kdeflow.cli.plot.Plots;
 import org.kdeflow.cli.plot.Series;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
+import org.kdeflow.density.Density;
+import org.kdeflow.density.MixtureDensity;
 import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.flow.Flow;
+import org.kdeflow.flow.Flows;
 import org.kdeflow.random.NumpyRandomState;
 import org.kdeflow.train.Trainer;
 import org.kdeflow.train.TrainingListener;
@@ -37,24 +41,30 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code kdeflow train}: fits a {@link CouplingFlow} to a toy data set or a CSV file with the homework's training loop
- * and writes the density image, the layer-by-layer samples, the loss curves and {@code metrics.json}.
+ * {@code kdeflow train}: fits a normalizing flow to a toy data set or a CSV file and writes the density image, the
+ * samples after each transform, the loss curves and {@code metrics.json}. The flow is a neural spline flow by default
+ * ({@link Flows}, robust recipe), the homework's {@link CouplingFlow} with {@code --flow homework} (and the homework's
+ * training loop), or an ensemble of M flows averaged in density space ({@code --ensemble M}).
  *
  * <p>The command only parses and writes; {@link #prepare()}, {@link #train} and {@link #writeOutputs} are the steps,
  * so that further options slot in between. Every output is declared and checked before the work
  * ({@link Outputs}) and committed together at the end; a training that diverges writes nothing and exits 2.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a coupling flow (the homework's CouplingFlow) by maximum likelihood.",
+        description = {"Train a normalizing flow by maximum likelihood: a neural spline flow (default), a "
+                + "RealNVP-style flow with bounded scales, or the homework's coupling flow.",
             "Writes figures and metrics (--out), the model (--save) and checkpoints (--checkpoint): at least one of "
                 + "them. Every output is checked before training and written at the end, all or none.",
-            "Defaults follow the homework's train(): 90/10 random split, batches of 64 in fixed order, Adam "
-                + "lr 1e-3, final weights when the validation set has fewer than 500 points (else the best)."},
+            "--recipe robust (default for nsf and realnvp): 200 epochs, AdamW lr 2e-3 with a cosine schedule, "
+                + "gradient clipping, averaged weights, the best on a 20%% validation split. --recipe notebook (the "
+                + "default and only recipe of --flow homework): the homework's train(), 90/10 split, batches of 64 "
+                + "in fixed order, Adam lr 1e-3, final weights when the validation set has fewer than 500 points."},
         footer = {"", "Outputs in --out: density.png/.svg (p(x) on a 100x100 grid), layers.png/.svg "
                 + "(sampleEachStep(1000)), loss.png, metrics.json.", "", "Examples:",
-            "  kdeflow train --dist moons --n 1500 --epochs 1000 --out results/moons",
-            "  kdeflow train --dist gaussians-rot --num-gaussians 5 --layers 2 --epochs 250 --out results/rot-k2",
-            "  kdeflow train --data points.csv --columns x,y --epochs 300 --save mine.safetensors"})
+            "  kdeflow train --dist moons --out results/moons-nsf",
+            "  kdeflow train --dist moons --flow homework --epochs 1000 --out results/moons",
+            "  kdeflow train --dist gaussians-rot --base mixture:5 --ensemble 3 --save rot.safetensors",
+            "  kdeflow train --data points.csv --columns x,y --test-n 300 --save mine.safetensors"})
 public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
@@ -67,48 +77,77 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataFileOptions data = new DataFileOptions();
 
-    @Option(names = "--layers", paramLabel = "K", defaultValue = "4",
-            description = "Coupling layers (default ${DEFAULT-VALUE}).")
-    int layers;
+    @Option(names = "--flow", paramLabel = "KIND", defaultValue = "nsf",
+            description = "The flow: nsf (rational-quadratic spline couplings, default), realnvp (affine couplings "
+                    + "with a bounded scale) or homework (the homework's CouplingFlow, its PyTorch file format and "
+                    + "training loop).")
+    String flowKind;
 
-    @Option(names = "--hidden", paramLabel = "W,W", split = ",", defaultValue = "32,32",
-            description = "Hidden widths of the s- and t-networks (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--transforms", "--layers"}, paramLabel = "K",
+            description = "Coupling transforms K (default 3 for nsf, 6 for realnvp, 4 for homework).")
+    Integer layers;
+
+    @Option(names = "--hidden", paramLabel = "W,W", split = ",",
+            description = "Hidden widths of the conditioner networks (default 64,64; 32,32 for homework).")
     int[] hidden;
 
-    @Option(names = "--epochs", paramLabel = "E", defaultValue = "500",
-            description = "Epochs (default ${DEFAULT-VALUE}; the homework uses 1000 for moons).")
-    int epochs;
+    @Option(names = "--bins", paramLabel = "B", defaultValue = "8",
+            description = "Spline bins of nsf (default ${DEFAULT-VALUE}).")
+    int bins;
+
+    @Option(names = "--base", paramLabel = "BASE", defaultValue = "normal",
+            description = "Base distribution: normal (default), diag (learnable mean and scale) or mixture:M (M "
+                    + "learnable Gaussians, for separated modes). homework: normal only.")
+    String base;
+
+    @Option(names = "--recipe", paramLabel = "R",
+            description = "Training recipe: robust (default for nsf and realnvp) or notebook (the homework's loop; "
+                    + "the only one for --flow homework).")
+    String recipe;
+
+    @Option(names = "--ensemble", paramLabel = "M", defaultValue = "1",
+            description = "Train M flows from consecutive seeds and average them in density space (default "
+                    + "${DEFAULT-VALUE}: one flow). Not with --flow homework or checkpoints.")
+    int ensemble;
+
+    @Option(names = "--epochs", paramLabel = "E",
+            description = "Epochs (default: the recipe's, 200 for robust, 500 for notebook; the homework uses 1000 "
+                    + "for moons).")
+    Integer epochs;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "64",
             description = "Mini-batch size (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-3",
-            description = "Adam learning rate (default ${DEFAULT-VALUE}).")
-    double lr;
+    @Option(names = "--lr", paramLabel = "LR",
+            description = "Learning rate (default: the recipe's, 2e-3 for robust, 1e-3 for notebook).")
+    Double lr;
 
     @Option(names = "--train-seed", paramLabel = "T", defaultValue = "8",
             description = "Seeds the initial weights, the split and the reshuffling (default ${DEFAULT-VALUE}, echoing "
                     + "the homework's torch.manual_seed(8); the generator differs, so the numbers do too).")
     long trainSeed;
 
-    @Option(names = "--reshuffle", description = "Draw a new batch order every epoch (the homework keeps one order).")
+    @Option(names = "--reshuffle", description = "notebook recipe: draw a new batch order every epoch (the homework "
+            + "keeps one order; the robust recipe always reshuffles).")
     boolean reshuffle;
 
-    @Option(names = "--select", paramLabel = "WHICH", defaultValue = "notebook",
-            description = "Weights to keep: notebook (final if < 500 validation points, else best), best, final "
-                    + "(default ${DEFAULT-VALUE}).")
+    @Option(names = "--select", paramLabel = "WHICH",
+            description = "Weights to keep: notebook (final if < 500 validation points, else best; the notebook "
+                    + "recipe's default), best (the robust recipe's default), final.")
     Trainer.Selection select;
 
     @Option(names = "--precision", paramLabel = "P", defaultValue = "f64", converter = PrecisionConverter.class,
-            description = "The arithmetic of the training steps: f64 (default) or f32 (float32 like PyTorch, faster; "
-                    + "the trained model is still evaluated and saved in double; not with --checkpoint/--resume). "
-                    + "The saved file's dtype is --save-dtype.")
+            description = "The arithmetic of the networks' products: f64 (default) or f32 (float32 like PyTorch, "
+                    + "faster; weights, optimizer and the saved model stay double). The saved file's dtype is "
+                    + "--save-dtype.")
     org.kdeflow.nn.Precision precision;
 
-    @Option(names = "--test-n", paramLabel = "N", defaultValue = "20000",
-            description = "Fresh points for the held-out NLL with --dist (default ${DEFAULT-VALUE}; 0 to skip).")
-    int testN;
+    @Option(names = "--test-n", paramLabel = "N",
+            description = "Points for the held-out NLL: with --dist that many fresh points (default 20000), with "
+                    + "--data that many rows of the file held out at random (seeded by --test-seed) and not "
+                    + "trained on (default 0: none); 0 to skip.")
+    Integer testN;
 
     @Option(names = "--test-seed", paramLabel = "S", defaultValue = "1",
             description = "Seed of the held-out points (default ${DEFAULT-VALUE}).")
@@ -133,9 +172,50 @@ public final class TrainCommand implements Callable<Integer> {
     /** Extra listeners run with the training (e.g. checkpoints); called after the progress bar. */
     final List<TrainingListener> listeners = new ArrayList<>();
 
-    /** The data, the untrained flow and the trainer of this invocation. */
-    public record Prepared(String name, String title, Dataset data, CouplingFlow flow, Trainer trainer,
+    /** One flow to train: the flow the trainer trains, and its trainer. */
+    public record Member(Flow flow, Trainer trainer) {
+    }
+
+    /**
+     * The data, the untrained model and its trainers: {@code model} is what gets saved — the homework's
+     * {@link CouplingFlow}, a {@link Flow}, or the {@link MixtureDensity} of an ensemble's members.
+     */
+    public record Prepared(String name, String title, Dataset data, Density model, List<Member> members,
             Dataset test) {
+        public Prepared {
+            members = List.copyOf(members);
+        }
+
+        /** The homework's flow, or null for the other flows. */
+        public CouplingFlow homework() {
+            return model instanceof CouplingFlow c ? c : null;
+        }
+    }
+
+    /** The flow kind resolved from --flow. */
+    private boolean homework() {
+        return flowKind.trim().equalsIgnoreCase("homework");
+    }
+
+    private int layers() {
+        return layers != null ? layers : homework() ? 4 : Flows.Kind.parse(flowKind) == Flows.Kind.NSF ? 3 : 6;
+    }
+
+    private int[] hidden() {
+        return hidden != null ? hidden.clone() : homework() ? new int[] {32, 32} : new int[] {64, 64};
+    }
+
+    private Trainer.Recipe recipe() {
+        return recipe != null ? Trainer.Recipe.parse(recipe) : homework() ? Trainer.Recipe.NOTEBOOK
+                : Trainer.Recipe.ROBUST;
+    }
+
+    private int epochs() {
+        return epochs != null ? epochs : recipe().options().epochs() == 100 ? 500 : recipe().options().epochs();
+    }
+
+    private int testN() {
+        return testN != null ? testN : source.given() ? 20000 : 0;
     }
 
     @Override
@@ -147,25 +227,28 @@ public final class TrainCommand implements Callable<Integer> {
         Outputs.Output model = outputs.file("--save", modelFiles.save);
         Outputs.Output checkpoint = outputs.file("--checkpoint", modelFiles.checkpoint);
         Prepared prep;
-        TrainingResult result;
+        List<TrainingResult> results;
         try (Outputs.Staged staged = outputs.begin()) {
             modelFiles.loadResume();
             prep = prepare();
-            try (Progress progress = Progress.open(!quiet && ProgressBars.interactive(), epochs)) {
-                result = train(prep, progress, staged.path(checkpoint));
+            try (Progress progress = Progress.open(!quiet && ProgressBars.interactive(),
+                    epochs() * prep.members().size())) {
+                results = train(prep, progress, staged.path(checkpoint));
             }
-            if (!result.completed()) {
-                throw diverged(result);
+            for (TrainingResult result : results) {
+                if (!result.completed()) {
+                    throw diverged(result);
+                }
             }
             if (dir != null) {
-                writeOutputs(staged.path(dir), prep, result);
+                writeOutputs(staged.path(dir), prep, results);
             }
             if (model != null) {
                 Map<String, Object> src = new LinkedHashMap<>();
                 src.put("name", prep.name());
                 src.put("title", prep.title());
                 src.put("seed", source.seed());
-                modelFiles.saveModel(staged.path(model), prep.flow(), result, src);
+                modelFiles.saveModel(staged.path(model), prep.model(), results, src);
             }
             if (checkpoint != null && !Files.exists(staged.path(checkpoint))) {
                 staged.keep(checkpoint); // a resumed run with no epoch left: the checkpoint stays as it is
@@ -174,13 +257,18 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (!quiet) {
             var o = spec.commandLine().getOut();
-            o.printf(Locale.ROOT, "trained %s: %d epochs in %.2f s; validation loss %.4f (best %.4f at epoch %d); "
-                    + "kept the %s weights%n", prep.title(), result.epochsRun(), result.wallSeconds(),
-                    result.finalValidLoss(), result.bestValidLoss(), result.bestEpoch(),
-                    result.returned().name().toLowerCase(Locale.ROOT));
+            for (int m = 0; m < results.size(); m++) {
+                TrainingResult result = results.get(m);
+                o.printf(Locale.ROOT, "trained %s%s: %d epochs in %.2f s; validation loss %.4f (best %.4f at epoch "
+                        + "%d); kept the %s weights%n", prep.title(), results.size() > 1 ? " (member " + (m + 1)
+                        + " of " + results.size() + ")" : "", result.epochsRun(), result.wallSeconds(),
+                        result.finalValidLoss(), result.bestValidLoss(), result.bestEpoch(),
+                        result.returned().name().toLowerCase(Locale.ROOT));
+            }
             if (prep.test() != null) {
-                o.printf(Locale.ROOT, "held-out NLL: %.4f nats on %d fresh points (seed %d)%n",
-                        -prep.flow().meanLogDensity(prep.test()), testN, testSeed);
+                o.printf(Locale.ROOT, "held-out NLL: %.4f nats on %d %s%n", -prep.model().meanLogDensity(prep.test()),
+                        prep.test().size(), source.given() ? "fresh points (seed " + testSeed + ")"
+                                : "held-out rows of the file");
             }
             o.println("wrote " + String.join(" and ", written()));
         }
@@ -221,36 +309,71 @@ public final class TrainCommand implements Callable<Integer> {
         if (source.given() && n < 2) {
             throw usage("--n must be at least 2, got " + n);
         }
-        if (layers < 1) {
-            throw usage("--layers must be at least 1, got " + layers);
-        }
-        for (int h : hidden) {
-            if (h < 1) {
-                throw usage("--hidden widths must be at least 1, got " + Arrays.toString(hidden));
+        if (!homework()) {
+            try {
+                Flows.Kind.parse(flowKind);
+                Flows.BaseKind.parse(base);
+            } catch (IllegalArgumentException e) {
+                throw usage((e.getMessage().startsWith("unknown flow") ? "--flow" : "--base") + ": "
+                        + e.getMessage());
+            }
+        } else {
+            if (!base.trim().equalsIgnoreCase("normal")) {
+                throw usage("--flow homework has the standard normal base only; --base " + base
+                        + " needs --flow nsf or realnvp");
+            }
+            if (ensemble != 1) {
+                throw usage("--ensemble needs --flow nsf or realnvp (the homework's file format holds one flow)");
             }
         }
-        if (epochs < 1) {
-            throw usage("--epochs must be at least 1, got " + epochs);
+        Trainer.Recipe r;
+        try {
+            r = recipe();
+        } catch (IllegalArgumentException e) {
+            throw usage("--recipe: " + e.getMessage());
         }
-        Limits.checkDoubles("--epochs " + epochs, epochs, 2, 4, "epochs");
-        if (precision == org.kdeflow.nn.Precision.F32 && (modelFiles.checkpoint != null || modelFiles.resume != null)) {
-            throw usage("--precision f32 cannot be combined with --checkpoint or --resume (float32 runs are not "
-                    + "checkpointed); use --precision f64");
+        if (homework() && r != Trainer.Recipe.NOTEBOOK) {
+            throw usage("--flow homework trains with the homework's loop only: drop --recipe robust or use --flow "
+                    + "nsf");
         }
+        if (r == Trainer.Recipe.ROBUST && reshuffle) {
+            throw usage("--reshuffle is part of the robust recipe already; it is an option of --recipe notebook");
+        }
+        if (layers() < 1) {
+            throw usage("--transforms must be at least 1, got " + layers());
+        }
+        for (int h : hidden()) {
+            if (h < 1) {
+                throw usage("--hidden widths must be at least 1, got " + Arrays.toString(hidden()));
+            }
+        }
+        if (bins < 1 || bins > 256) {
+            throw usage("--bins must be between 1 and 256, got " + bins);
+        }
+        if (ensemble < 1 || ensemble > 64) {
+            throw usage("--ensemble must be between 1 and 64, got " + ensemble);
+        }
+        if (ensemble > 1 && (modelFiles.checkpoint != null || modelFiles.resume != null)) {
+            throw usage("--ensemble cannot be combined with --checkpoint or --resume (a checkpoint holds one run)");
+        }
+        if (epochs() < 1) {
+            throw usage("--epochs must be at least 1, got " + epochs());
+        }
+        Limits.checkDoubles("--epochs " + epochs(), (long) epochs() * ensemble, 2, 4, "epochs");
         if (batch < 1) {
             throw usage("--batch must be at least 1, got " + batch);
         }
-        if (!(lr > 0) || !Double.isFinite(lr)) {
+        if (lr != null && (!(lr > 0) || !Double.isFinite(lr))) {
             throw usage("--lr must be a positive number, got " + lr);
         }
-        if (trainSeed < 0 || trainSeed >= 0xffffffffL) {
+        if (trainSeed < 0 || trainSeed + ensemble - 1 >= 0xffffffffL) {
             throw usage("--train-seed must be between 0 and 2^32-2, got " + trainSeed);
         }
         if (testSeed < 0 || testSeed > 0xffffffffL) {
             throw usage("--test-seed must be between 0 and 2^32-1, got " + testSeed);
         }
-        if (testN < 0) {
-            throw usage("--test-n must be >= 0, got " + testN);
+        if (testN() < 0) {
+            throw usage("--test-n must be >= 0, got " + testN());
         }
         Limits.checkGrid("--grid", grid);
     }
@@ -259,7 +382,30 @@ public final class TrainCommand implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    /** Loads or draws the data and builds the untrained flow and the trainer. */
+    /** The trainer's options from the recipe and the command line. */
+    private Trainer.Options options() {
+        Trainer.Options o = recipe().options().withEpochs(epochs()).withBatchSize(batch).withSeed(trainSeed)
+                .withPrecision(precision);
+        if (lr != null) {
+            o = o.withLearningRate(lr);
+        }
+        if (recipe() == Trainer.Recipe.NOTEBOOK) {
+            o = o.withReshuffle(reshuffle);
+        }
+        if (select != null) {
+            o = o.withSelection(select);
+        }
+        return o;
+    }
+
+    /** The preset of --flow nsf/realnvp. */
+    private Flows.Config config() {
+        Flows.Config c = Flows.Kind.parse(flowKind) == Flows.Kind.NSF ? Flows.Config.nsf(layers(), hidden())
+                : Flows.Config.realnvp(layers(), hidden());
+        return c.withBins(bins).withBase(Flows.BaseKind.parse(base));
+    }
+
+    /** Loads or draws the data and builds the untrained model and its trainers. */
     public Prepared prepare() {
         Dataset points;
         String name;
@@ -270,81 +416,134 @@ public final class TrainCommand implements Callable<Integer> {
             points = d.points();
             name = d.name();
             title = d.title();
-            if (testN > 0) {
-                test = source.draw(testN, testSeed, "--test-n").points();
+            if (testN() > 0) {
+                test = source.draw(testN(), testSeed, "--test-n").points();
             }
         } else {
-            points = data.read().data();
+            Dataset all = data.read().data();
             name = data.path().getFileName().toString();
-            title = name + ", n = " + points.size();
-            if (points.dim() < 2) {
+            if (all.dim() < 2) {
                 throw new InputException(data.path() + ": a coupling flow needs at least 2 columns, the file has "
-                        + points.dim());
+                        + all.dim());
             }
+            if (testN() > 0) {
+                if (all.size() - testN() < 2) {
+                    throw new InputException("--test-n " + testN() + ": " + data.path() + " has " + all.size()
+                            + " rows; holding out " + testN() + " leaves fewer than 2 to train on");
+                }
+                Dataset.Split split = all.randomSplit((double) (all.size() - testN()) / all.size(), testSeed);
+                points = split.first();
+                test = split.second();
+            } else {
+                points = all;
+            }
+            title = name + ", n = " + points.size();
             if (points.size() < 2) {
                 throw new InputException(data.path() + ": need at least 2 points to split into training and "
                         + "validation, the file has " + points.size());
             }
         }
         checkParameters(points.dim());
-        CouplingFlow flow = CouplingFlow.create(new CouplingFlow.Architecture(points.dim(), layers, hidden), trainSeed);
-        Trainer trainer = new Trainer(Trainer.Options.defaults().withEpochs(epochs).withBatchSize(batch)
-                .withLearningRate(lr).withSeed(trainSeed).withReshuffle(reshuffle).withSelection(select)
-                .withPrecision(precision));
-        return new Prepared(name, title, points, flow, trainer, test);
+        Trainer.Options o = options();
+        List<Member> members = new ArrayList<>();
+        Density model;
+        if (homework()) {
+            CouplingFlow flow = CouplingFlow.create(new CouplingFlow.Architecture(points.dim(), layers(), hidden()),
+                    trainSeed);
+            members.add(new Member(flow.asFlow(), new Trainer(o)));
+            model = flow;
+        } else {
+            List<Density> flows = new ArrayList<>();
+            for (int m = 0; m < ensemble; m++) {
+                Flow f;
+                try {
+                    f = Flows.create(config(), points, trainSeed + m);
+                } catch (IllegalArgumentException e) {
+                    throw new InputException((data.given() ? data.path() + ": " : "") + e.getMessage());
+                }
+                members.add(new Member(f, new Trainer(o)));
+                flows.add(f);
+            }
+            model = ensemble == 1 ? flows.get(0) : MixtureDensity.equal(flows);
+        }
+        return new Prepared(name, title, points, model, members, test);
     }
 
-    /** The flow's weights (each held about ten times: gradients, Adam's moments, snapshots) must fit in the heap. */
+    /** The flows' weights (each held about ten times: gradients, Adam's moments, snapshots) must fit in the heap. */
     private void checkParameters(int d) {
         long perNetwork = 0;
         long in = d;
-        for (int h : hidden) {
+        int outputs = homework() ? d : d * (3 * bins - 1);
+        for (int h : hidden()) {
             perNetwork += in * h + h;
             in = h;
         }
-        perNetwork += in * d + d;
-        long parameters = layers * (2 * perNetwork + d);
-        Limits.checkDoubles("--layers " + layers + " --hidden " + String.join(",",
-                Arrays.stream(hidden).mapToObj(Integer::toString).toList()), parameters, 1, 10, "weights");
+        perNetwork += in * outputs + outputs;
+        long parameters = (long) layers() * (2 * perNetwork + d) * ensemble;
+        Limits.checkDoubles("--transforms " + layers() + " --hidden " + String.join(",",
+                Arrays.stream(hidden()).mapToObj(Integer::toString).toList()), parameters, 1, 10, "weights");
     }
 
     /**
-     * Trains the prepared flow in place, reporting to {@code listener} and then to {@link #listeners}; with
-     * {@code --checkpoint} the checkpoint after the last epoch goes to {@code lastCheckpoint}.
+     * Trains the prepared flows in place, one after the other, reporting to {@code listener} and then to
+     * {@link #listeners}; with {@code --checkpoint} the checkpoint after the last epoch goes to
+     * {@code lastCheckpoint}. A fresh v2 flow gets its data-dependent initialisation first.
      */
-    public TrainingResult train(Prepared prep, TrainingListener listener, Path lastCheckpoint) {
-        List<TrainingListener> all = new ArrayList<>();
-        all.add(listener);
-        all.addAll(listeners);
-        Trainer.Session session = modelFiles.session(prep.flow(), prep.data(), prep.trainer());
-        if (modelFiles.kernelWarning() != null) {
-            spec.commandLine().getErr().println("kdeflow: warning: " + modelFiles.kernelWarning());
-        }
-        TrainingListener checkpoints = modelFiles.checkpointer(prep.flow(), prep.trainer().options(), session,
-                Map.of("run.title", prep.title()), lastCheckpoint);
-        if (checkpoints != null) {
-            all.add(checkpoints);
-        }
-        return session.run(new TrainingListener() {
-            @Override
-            public void onStart(Plan plan) {
-                all.forEach(l -> l.onStart(plan));
+    public List<TrainingResult> train(Prepared prep, TrainingListener listener, Path lastCheckpoint) {
+        List<TrainingResult> results = new ArrayList<>();
+        for (int m = 0; m < prep.members().size(); m++) {
+            Member member = prep.members().get(m);
+            int done = m * epochs();
+            List<TrainingListener> all = new ArrayList<>();
+            all.add(shifted(listener, done, epochs() * prep.members().size()));
+            all.addAll(listeners);
+            Trainer.Session session = m == 0
+                    ? modelFiles.session(prep.model(), member.flow(), prep.data(), member.trainer())
+                    : member.trainer().start(member.flow(), prep.data());
+            if (m == 0 && modelFiles.kernelWarning() != null) {
+                spec.commandLine().getErr().println("kdeflow: warning: " + modelFiles.kernelWarning());
             }
+            if (!homework() && session.epochsDone() == 0) {
+                session.initializeFromFirstBatch();
+            }
+            TrainingListener checkpoints = m == 0 ? modelFiles.checkpointer(prep.model(),
+                    member.trainer().options(), session, Map.of("run.title", prep.title()), lastCheckpoint) : null;
+            if (checkpoints != null) {
+                all.add(checkpoints);
+            }
+            results.add(session.run(new TrainingListener() {
+                @Override
+                public void onStart(Plan plan) {
+                    all.forEach(l -> l.onStart(plan));
+                }
 
+                @Override
+                public boolean onEpoch(Epoch e) {
+                    boolean go = true;
+                    for (TrainingListener l : all) {
+                        go &= l.onEpoch(e);
+                    }
+                    return go;
+                }
+
+                @Override
+                public void onFinish(TrainingResult r) {
+                    all.forEach(l -> l.onFinish(r));
+                }
+            }));
+        }
+        return results;
+    }
+
+    /** The progress listener seeing member m's epochs as epochs done + e of all members' epochs. */
+    private static TrainingListener shifted(TrainingListener l, int done, int total) {
+        return new TrainingListener() {
             @Override
             public boolean onEpoch(Epoch e) {
-                boolean go = true;
-                for (TrainingListener l : all) {
-                    go &= l.onEpoch(e);
-                }
-                return go;
+                return l.onEpoch(new Epoch(done + e.epoch(), total, e.trainLoss(), e.validLoss(), e.bestEpoch(),
+                        e.bestValidLoss(), e.elapsedNanos()));
             }
-
-            @Override
-            public void onFinish(TrainingResult r) {
-                all.forEach(l -> l.onFinish(r));
-            }
-        });
+        };
     }
 
     /** A tqdm-like bar on the terminal (epochs, train and validation loss); nothing otherwise. */
@@ -378,18 +577,21 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Writes the figures and metrics of a trained flow into {@code dir} (a fresh staging folder). Figures need d = 2;
-     * the loss curves need at least one finished epoch.
+     * Writes the figures and metrics of a trained model into {@code dir} (a fresh staging folder). Figures need
+     * d = 2 (the samples after each transform: one flow only); the loss curves are the first member's.
      */
-    public void writeOutputs(Path dir, Prepared prep, TrainingResult r) throws IOException {
-        CouplingFlow flow = prep.flow();
+    public void writeOutputs(Path dir, Prepared prep, List<TrainingResult> results) throws IOException {
+        Density model = prep.model();
+        TrainingResult r = results.get(0);
         Map<String, Figure> figures = new LinkedHashMap<>();
-        if (flow.dim() == 2) {
+        if (model.dim() == 2) {
             double[] range = FlowFigures.robustRange(List.of(prep.data().toArray()), 0.5);
             Grid g = new Grid(range[0], range[1], range[2], range[3], grid, grid);
-            figures.putAll(FlowFigures.of(flow.numLayers(), prep.title() + ", " + r.epochsRun() + " epochs", g,
-                    flow.density(g.points(), g.size()), flow.sampleEachStep(1000, new NumpyRandomState(trainSeed)),
-                    prep.title()));
+            List<Dataset> steps = prep.members().size() == 1
+                    ? prep.members().get(0).flow().sampleEachStep(1000, new NumpyRandomState(trainSeed)) : List.of();
+            figures.putAll(FlowFigures.of(modelTitle(prep), prep.title() + ", " + r.epochsRun() + " epochs", g,
+                    model.density(g.points(), g.size()), steps, stepTitles(prep, steps.size()),
+                    homework() ? "Samples after each coupling layer" : "Samples after each transform", prep.title()));
         }
         double[] ep = new double[r.epochsRun()];
         for (int e = 0; e < ep.length; e++) {
@@ -406,10 +608,34 @@ public final class TrainCommand implements Callable<Integer> {
         if (loss != null) {
             loss.save(dir.resolve("loss.png"));
         }
-        Files.write(dir.resolve("metrics.json"), Json.pretty(metrics(prep, r)));
+        Files.write(dir.resolve("metrics.json"), Json.pretty(metrics(prep, results)));
     }
 
-    private Map<String, Object> metrics(Prepared prep, TrainingResult r) {
+    private String modelTitle(Prepared prep) {
+        if (homework()) {
+            return "Coupling flow, K = " + layers();
+        }
+        String t = config().label();
+        return prep.members().size() > 1 ? "Ensemble of " + prep.members().size() + " flows " + t : "Flow " + t;
+    }
+
+    /** Panel titles of the samples after each transform: the base's draws, then each transform's output. */
+    private List<String> stepTitles(Prepared prep, int count) {
+        List<String> t = new ArrayList<>();
+        if (count == 0) {
+            return t;
+        }
+        Flow f = prep.members().get(0).flow();
+        t.add(homework() ? "z ~ N(0, I)" : "z ~ base");
+        for (int k = 1; k < count; k++) {
+            String kind = homework() ? "layer " + k : f.transform(k - 1).getClass().getSimpleName() + " " + k;
+            t.add(k == count - 1 ? "x (after " + kind + ")" : "after " + kind);
+        }
+        return t;
+    }
+
+    private Map<String, Object> metrics(Prepared prep, List<TrainingResult> results) {
+        TrainingResult r = results.get(0);
         Map<String, Object> m = new LinkedHashMap<>();
         Map<String, Object> src = new LinkedHashMap<>();
         if (source.given()) {
@@ -423,15 +649,27 @@ public final class TrainCommand implements Callable<Integer> {
         }
         m.put("source", src);
         Map<String, Object> model = new LinkedHashMap<>();
-        model.put("type", "CouplingFlow");
-        model.put("dim", prep.flow().dim());
-        model.put("layers", layers);
-        model.put("hidden", hidden);
-        model.put("parameters", prep.flow().parameters().size());
+        model.put("type", homework() ? "CouplingFlow" : config().kind().name().toLowerCase(Locale.ROOT));
+        model.put("dim", prep.model().dim());
+        model.put("layers", layers());
+        model.put("hidden", hidden());
+        if (!homework()) {
+            if (config().kind() == Flows.Kind.NSF) {
+                model.put("bins", bins);
+            }
+            model.put("base", config().base().toString());
+            model.put("ensemble", prep.members().size());
+        }
+        long parameters = 0;
+        for (Member mem : prep.members()) {
+            parameters += mem.flow().parameters().size();
+        }
+        model.put("parameters", parameters);
         model.put("init_seed", trainSeed);
         m.put("model", model);
-        Trainer.Options o = prep.trainer().options();
+        Trainer.Options o = prep.members().get(0).trainer().options();
         Map<String, Object> opt = new LinkedHashMap<>();
+        opt.put("recipe", recipe().name().toLowerCase(Locale.ROOT));
         opt.put("epochs", o.epochs());
         opt.put("batch_size", o.batchSize());
         opt.put("lr", o.learningRate());
@@ -440,6 +678,12 @@ public final class TrainCommand implements Callable<Integer> {
         opt.put("reshuffle", o.reshuffle());
         opt.put("select", o.selection().name().toLowerCase(Locale.ROOT));
         opt.put("precision", o.precision().name().toLowerCase(Locale.ROOT));
+        if (recipe() == Trainer.Recipe.ROBUST) {
+            opt.put("weight_decay", o.weightDecay());
+            opt.put("schedule", o.schedule().name().toLowerCase(Locale.ROOT));
+            opt.put("clip_norm", o.clipNorm());
+            opt.put("ema_decay", o.emaDecay());
+        }
         m.put("training", opt);
         m.put("train_size", r.trainSize());
         m.put("valid_size", r.validSize());
@@ -449,17 +693,36 @@ public final class TrainCommand implements Callable<Integer> {
         m.put("final_valid_loss", finite(r.finalValidLoss()));
         m.put("final_train_loss", r.epochsRun() > 0 ? finite(r.trainLosses()[r.epochsRun() - 1]) : null);
         m.put("returned_weights", r.returned().name().toLowerCase(Locale.ROOT));
-        m.put("wall_seconds", r.wallSeconds());
+        double wall = 0;
+        long skipped = 0;
+        for (TrainingResult x : results) {
+            wall += x.wallSeconds();
+            skipped += x.skippedBatches();
+        }
+        m.put("wall_seconds", wall);
+        m.put("skipped_batches", skipped);
         m.put("stop_reason", r.stopReason());
+        if (results.size() > 1) {
+            List<Map<String, Object>> members = new ArrayList<>();
+            for (TrainingResult x : results) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("epochs_run", x.epochsRun());
+                e.put("best_epoch", x.bestEpoch());
+                e.put("best_valid_loss", finite(x.bestValidLoss()));
+                members.add(e);
+            }
+            m.put("members", members);
+        }
         if (prep.test() != null) {
             Map<String, Object> held = new LinkedHashMap<>();
             held.put("n", prep.test().size());
-            held.put("seed", testSeed);
-            held.put("nll", -prep.flow().meanLogDensity(prep.test()));
+            held.put(source.given() ? "seed" : "rows_seed", testSeed);
+            held.put("nll", -prep.model().meanLogDensity(prep.test()));
             m.put("held_out", held);
         }
         m.put("kernel", o.precision() == org.kdeflow.nn.Precision.F32
-                ? "float32 " + org.kdeflow.kernels.Kernels.get().denseF32().name() : org.kdeflow.kernels.Kernels.get().dense().name());
+                ? "float32 " + org.kdeflow.kernels.Kernels.get().denseF32().name()
+                : org.kdeflow.kernels.Kernels.get().dense().name());
         m.put("train_losses", r.trainLosses());
         m.put("valid_losses", r.validLosses());
         return m;

@@ -12,9 +12,12 @@ import org.kdeflow.cli.common.Outputs;
 import org.kdeflow.cli.io.Json;
 import org.kdeflow.cli.io.ModelFiles;
 import org.kdeflow.data.Dataset;
+import org.kdeflow.density.Density;
 import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.flow.Flow;
 import org.kdeflow.formats.SafeTensors;
 import org.kdeflow.models.FlowModelFile;
+import org.kdeflow.models.ModelFile;
 import org.kdeflow.models.TrainingCheckpoint;
 import org.kdeflow.train.Trainer;
 import org.kdeflow.train.TrainingListener;
@@ -39,8 +42,9 @@ import picocli.CommandLine.Spec;
 public final class TrainModelOptions {
 
     @Option(names = "--save", paramLabel = "MODEL.safetensors",
-            description = "Write the trained flow as safetensors with the homework's state_dict names "
-                    + "(loads in PyTorch with model.load_state_dict(safetensors.torch.load_file(path))).")
+            description = "Write the trained model as safetensors (any kdeflow command reads it; the homework's flow "
+                    + "with its state_dict names, so that PyTorch loads it with "
+                    + "model.load_state_dict(safetensors.torch.load_file(path))).")
     Path save;
 
     @Option(names = "--save-dtype", paramLabel = "f32|f64", defaultValue = "f64",
@@ -106,16 +110,32 @@ public final class TrainModelOptions {
      * {@code --resume} the checkpoint's, after checking that it belongs to this command line. A resumed session trains
      * {@code flow} in place (its weights are replaced by the checkpoint's).
      */
-    Trainer.Session session(CouplingFlow flow, Dataset data, Trainer trainer) {
+    Trainer.Session session(Density model, Flow flow, Dataset data, Trainer trainer) {
         if (resumed == null) {
             return trainer.start(flow, data);
         }
         TrainingCheckpoint.Contents c = resumed;
         Trainer.Options want = trainer.options();
         Trainer.Options have = c.options();
-        if (!flow.architecture().equals(c.flow().architecture())) {
-            throw mismatch("a flow " + c.flow().architecture() + ", this command builds " + flow.architecture());
+        if (model instanceof CouplingFlow cf) {
+            if (c.flow() == null) {
+                throw mismatch("another kind of flow (" + c.trainable() + "), this command builds the homework's "
+                        + cf.architecture());
+            }
+            if (!cf.architecture().equals(c.flow().architecture())) {
+                throw mismatch("a flow " + c.flow().architecture() + ", this command builds " + cf.architecture());
+            }
+            for (int k = 0; k < cf.numLayers(); k++) {
+                if (!Arrays.equals(cf.layer(k).mask(), c.flow().layer(k).mask())) {
+                    throw mismatch("other masks in layer " + k);
+                }
+            }
+        } else if (c.flow() != null || !flow.transformSpecs().equals(c.trainable().transformSpecs())
+                || !flow.base().spec().equals(c.trainable().base().spec())) {
+            throw mismatch("another flow (" + c.trainable() + "), this command builds " + flow);
         }
+        check("--precision", have.precision(), want.precision());
+        check("--recipe", recipeOf(have), recipeOf(want));
         check("--batch", have.batchSize(), want.batchSize());
         check("--lr", have.learningRate(), want.learningRate());
         check("--train-seed", have.seed(), want.seed());
@@ -130,15 +150,14 @@ public final class TrainModelOptions {
                 || !Arrays.equals(split.second().toArray(), c.split().second().toArray())) {
             throw mismatch("other data: the data split of this command line differs from the checkpoint's");
         }
-        for (int k = 0; k < flow.numLayers(); k++) {
-            if (!Arrays.equals(flow.layer(k).mask(), c.flow().layer(k).mask())) {
-                throw mismatch("other masks in layer " + k);
-            }
-        }
-        flow.parameters().copyFrom(c.flow().parameters().values());
+        flow.parameters().copyFrom(c.trainable().parameters().values());
         Trainer.Session s = new Trainer(want).start(flow, c.split());
         s.restore(c.state());
         return s;
+    }
+
+    private static String recipeOf(Trainer.Options o) {
+        return o.skipNonFinite() ? "robust" : "notebook";
     }
 
     /** The warning to print when resuming on another dense kernel, or null. */
@@ -163,7 +182,7 @@ public final class TrainModelOptions {
      * epoch (to {@code last}, the staged checkpoint committed with the other outputs); null without
      * {@code --checkpoint}.
      */
-    TrainingListener checkpointer(CouplingFlow flow, Trainer.Options options, Trainer.Session session,
+    TrainingListener checkpointer(Density model, Trainer.Options options, Trainer.Session session,
                                   Map<String, String> run, Path last) {
         if (checkpoint == null) {
             return null;
@@ -173,12 +192,12 @@ public final class TrainModelOptions {
             public boolean onEpoch(Epoch e) {
                 try {
                     if (e.epoch() == e.epochs()) {
-                        TrainingCheckpoint.save(last, flow, options, session, run);
+                        save(last, model, options, session, run);
                     } else if (e.epoch() % checkpointEvery == 0) {
                         Outputs outputs = Outputs.of("kdeflow train");
                         Outputs.Output ckpt = outputs.file("--checkpoint", checkpoint);
                         try (Outputs.Staged staged = outputs.begin()) {
-                            TrainingCheckpoint.save(staged.path(ckpt), flow, options, session, run);
+                            save(staged.path(ckpt), model, options, session, run);
                             staged.commit();
                         }
                     }
@@ -190,8 +209,22 @@ public final class TrainModelOptions {
         };
     }
 
-    /** Writes the trained flow to {@code file} (the staged {@code --save}); a JSON summary goes into the metadata. */
-    void saveModel(Path file, CouplingFlow flow, TrainingResult r, Map<String, Object> source) throws IOException {
+    private static void save(Path file, Density model, Trainer.Options options, Trainer.Session session,
+            Map<String, String> run) throws IOException {
+        if (model instanceof CouplingFlow cf) {
+            TrainingCheckpoint.save(file, cf, options, session, run);
+        } else {
+            TrainingCheckpoint.save(file, (Flow) model, options, session, run);
+        }
+    }
+
+    /**
+     * Writes the trained model to {@code file} (the staged {@code --save}): the homework's flow in its PyTorch layout,
+     * any other model through {@link ModelFile}; a JSON summary of the (first) training goes into the metadata.
+     */
+    void saveModel(Path file, Density model, java.util.List<TrainingResult> results, Map<String, Object> source)
+            throws IOException {
+        TrainingResult r = results.get(0);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("source", source);
         summary.put("epochs_run", r.epochsRun());
@@ -203,6 +236,14 @@ public final class TrainModelOptions {
         summary.put("train_size", r.trainSize());
         summary.put("valid_size", r.validSize());
         summary.put("stop_reason", r.stopReason());
-        FlowModelFile.save(flow, file, dtype(), Map.of("kdeflow.training", Json.compact(summary)));
+        if (results.size() > 1) {
+            summary.put("members", results.size());
+        }
+        Map<String, String> meta = Map.of("kdeflow.training", Json.compact(summary));
+        if (model instanceof CouplingFlow cf) {
+            FlowModelFile.save(cf, file, dtype(), meta);
+        } else {
+            ModelFile.save(model, file, dtype(), meta);
+        }
     }
 }

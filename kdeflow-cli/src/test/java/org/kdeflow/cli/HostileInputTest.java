@@ -24,6 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.kdeflow.cli.common.ExitCodes;
+import org.kdeflow.cli.io.CsvData;
+import org.kdeflow.data.Dataset;
+import org.kdeflow.kde.Bandwidth;
+import org.kdeflow.kde.KernelDensity;
+import org.kdeflow.models.ModelFile;
 import org.kdeflow.flow.CouplingFlow;
 import org.kdeflow.formats.AtomicFiles;
 import org.kdeflow.formats.SafeTensors;
@@ -44,7 +49,10 @@ class HostileInputTest {
     @TempDir
     Path dir;
 
-    /** A flow in 2-D and one in 3-D, a checkpoint of a short run, points in 2-D. */
+    /**
+     * A flow in 2-D and one in 3-D, a checkpoint of a short run, points in 2-D (also with a weights column), a KDE
+     * model file in 2-D and one in 3-D.
+     */
     @BeforeAll
     static void makeFixtures() throws IOException {
         CouplingFlow flow = CouplingFlow.homework(2, 3);
@@ -56,13 +64,24 @@ class HostileInputTest {
             pts.append(Math.sin(i)).append(',').append(Math.cos(1.3 * i)).append('\n');
         }
         Files.writeString(fixtures.resolve("pts.csv"), pts);
+        StringBuilder wpts = new StringBuilder("x,y,w\n");
+        for (int i = 0; i < 50; i++) {
+            wpts.append(Math.abs(Math.sin(i))).append(',').append(0.5 + 0.4 * Math.cos(1.3 * i)).append(',')
+                    .append(1 + i % 3).append('\n');
+        }
+        Files.writeString(fixtures.resolve("wpts.csv"), wpts);
+        Dataset xy = CsvData.read(fixtures.resolve("pts.csv")).data();
+        ModelFile.save(KernelDensity.of(xy, Bandwidth.scalar(0.3, 2)), fixtures.resolve("k.safetensors"));
+        ModelFile.save(KernelDensity.of(Dataset.of(new double[] {0, 0, 0, 1, 2, 3}, 2, 3), Bandwidth.scalar(1, 3)),
+                fixtures.resolve("k3.safetensors"));
         Run r = Run.of(trainArgs("--epochs", "2", "--checkpoint", fixtures.resolve("c.ckpt").toString()));
         assertEquals(0, r.code(), r.err());
     }
 
-    /** A small training on moons (300 points, K = 2, widths 8, no held-out set). */
+    /** A small training of the homework's flow on moons (300 points, K = 2, widths 8, no held-out set). */
     static String[] trainArgs(String... more) {
-        List<String> a = new ArrayList<>(List.of("train", "--dist", "moons", "--n", "300", "--layers", "2",
+        List<String> a = new ArrayList<>(List.of("train", "--flow", "homework", "--dist", "moons", "--n", "300",
+                "--layers", "2",
                 "--hidden", "8,8", "--batch", "32", "--test-n", "0", "--grid", "10", "--quiet"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
@@ -127,6 +146,19 @@ class HostileInputTest {
             byte[] b = Files.readAllBytes(fixtures.resolve(fixture));
             long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             b[(int) (8 + n + (b.length - 8 - n) / 2)] ^= 0x10; // one bit in the middle of the data section
+            Files.write(d.resolve(name), b);
+        };
+    }
+
+    /** The fixture with one text of its header replaced by another of the same length (the data untouched). */
+    static Setup edited(String fixture, String name, String from, String to) {
+        return d -> {
+            byte[] b = Files.readAllBytes(fixtures.resolve(fixture));
+            long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            String header = new String(b, 8, (int) n, java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(header.contains(from) && from.length() == to.length(), header);
+            byte[] edited = header.replace(from, to).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            System.arraycopy(edited, 0, b, 8, edited.length);
             Files.write(d.resolve(name), b);
         };
     }
@@ -217,6 +249,10 @@ class HostileInputTest {
                         trainArgs("--epochs", "5", "--lr", "1e9", "--out", "@o", "--save", "@m.safetensors")),
                 c("a training on an extreme point", "training stopped at epoch 1",
                         file("huge.csv", "x,y\n1e200,0\n0,1\n1,0\n0.5,0.5\n0.2,0.1\n"),
+                        "train", "--flow", "homework", "--data", "@huge.csv", "--epochs", "3", "--grid", "10",
+                        "--out", "@o"),
+                c("a spline flow on values too large to standardise", "huge.csv: column 0",
+                        file("huge.csv", "x,y\n1e200,0\n-1e200,1\n1,0\n0.5,0.5\n0.2,0.1\n"),
                         "train", "--data", "@huge.csv", "--epochs", "3", "--grid", "10", "--out", "@o"),
                 c("kde on a singular H keeps our folder", "singular", all(ours("o"), copy("pts.csv")),
                         "kde", "--data", "@pts.csv", "--H", "1,1;1,1", "--out", "@o"),
@@ -349,12 +385,138 @@ class HostileInputTest {
                         trainArgs("--epochs", "4", "--resume", "@m.safetensors", "--out", "@o")),
                 c("resume with another --lr", "--lr 0.001, this command has 0.01", copy("c.ckpt"),
                         trainArgs("--epochs", "4", "--lr", "0.01", "--resume", "@c.ckpt", "--out", "@o")),
-                c("float32 with checkpoints", "--precision f32 cannot be combined with --checkpoint",
-                        trainArgs("--precision", "f32", "--checkpoint", "@c.ckpt", "--out", "@o")),
+                c("an ensemble with checkpoints", "--ensemble cannot be combined with --checkpoint",
+                        "train", "--dist", "moons", "--ensemble", "2", "--checkpoint", "@c.ckpt", "--out", "@o"),
+                c("the homework's flow with a mixture base", "--flow homework has the standard normal base only",
+                        "train", "--dist", "moons", "--flow", "homework", "--base", "mixture:3", "--out", "@o"),
+                c("an unknown flow", "--flow: unknown flow 'glow'",
+                        "train", "--dist", "moons", "--flow", "glow", "--out", "@o"),
+                c("a bad base", "--base: unknown base 'mixture:x'",
+                        "train", "--dist", "moons", "--base", "mixture:x", "--out", "@o"),
+                c("the robust recipe for the homework's flow", "--flow homework trains with the homework's loop",
+                        "train", "--dist", "moons", "--flow", "homework", "--recipe", "robust", "--out", "@o"),
+                c("more held-out rows than the file has", "leaves fewer than 2 to train on", copy("pts.csv"),
+                        "train", "--data", "@pts.csv", "--test-n", "100000", "--out", "@o"),
                 c("both --dist and --data", "give either --dist NAME or --data FILE.csv, not both", copy("pts.csv"),
                         "train", "--dist", "moons", "--data", "@pts.csv", "--out", "@o"),
                 c("kde with --dist and --data", "exactly one of", copy("pts.csv"),
-                        "kde", "--dist", "moons", "--data", "@pts.csv", "--out", "@o"));
+                        "kde", "--dist", "moons", "--data", "@pts.csv", "--out", "@o"),
+
+                // 11. kde's options for weights, bounds, conditionals, marginals, boxes and model files
+                c("--bounds not lower:upper", "--bounds 0:1:2: '0:1:2' (dimension 1) is not of the form lower:upper",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--bounds", "0:1:2", "--save", "@k.safetensors"),
+                c("--bounds with a word", "--bounds 0:one,0:1: 'one' in '0:one' (dimension 1) is not a number or inf",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--bounds", "0:one,0:1", "--save", "@k.safetensors"),
+                c("--bounds with lower > upper", "--bounds 1:0,-1:1: dimension 1 needs lower < upper, got [1.0, 0.0]",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--bounds", "1:0,-1:1", "--save", "@k.safetensors"),
+                c("--bounds of another dimension", "--bounds 0:1 has 1 interval but the data have 2 coordinates (x, y)",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--bounds", "0:1", "--save", "@k.safetensors"),
+                c("--bounds that leave out a point", "data row 1 of ", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--bounds", "0.1:inf,-inf:inf", "--save", "@k.safetensors"),
+                c("--bounds keep an earlier model", "lies outside the box", all(copy("pts.csv"), copy("k.safetensors")),
+                        "kde", "--data", "@pts.csv", "--bounds", "0:1,0:1", "--save", "@k.safetensors"),
+                c("--bounds with --dist", "--bounds applies to --data FILE.csv",
+                        cat(kde, "--bounds", "0:1,0:1", "--out", "@o")),
+                c("a negative weight", "line 4, column 3 (w): weight -2 is negative; weights must be >= 0",
+                        file("neg.csv", "x,y,w\n0,0,1\n1,1,1\n2,0,-2\n"),
+                        "kde", "--data", "@neg.csv", "--weights", "w", "--save", "@k.safetensors"),
+                c("a weight that is a word", "line 3, column 3 (w): 'heavy' is not a number",
+                        file("word.csv", "x,y,w\n0,0,1\n1,1,heavy\n"),
+                        "kde", "--data", "@word.csv", "--weights", "w", "--h", "1", "--at", "@word.csv", "--out",
+                        "@v.csv"),
+                c("weights that are all 0", "every weight in column 3 (w) is 0; at least one must be positive",
+                        file("zero.csv", "x,y,w\n0,0,0\n1,1,0\n"),
+                        "kde", "--data", "@zero.csv", "--weights", "3", "--save", "@k.safetensors"),
+                c("--weights names no column", "--weights mass: ", copy("wpts.csv"),
+                        "kde", "--data", "@wpts.csv", "--weights", "mass", "--save", "@k.safetensors"),
+                c("--weights that --columns also names", "--columns names column 3, the --weights column",
+                        copy("wpts.csv"), "kde", "--data", "@wpts.csv", "--columns", "x,w", "--weights", "w",
+                        "--save", "@k.safetensors"),
+                c("--weights without --data", "--weights applies to --data FILE.csv, which is missing",
+                        cat(kde, "--weights", "w", "--out", "@o")),
+                c("--given names an unknown column", "--given z: the data have no coordinate of that name or number; "
+                        + "their coordinates: x, y", copy("wpts.csv"),
+                        "kde", "--data", "@wpts.csv", "--weights", "w", "--given", "z=0.5", "--save", "@k.safetensors"),
+                c("--given names the weights", "--given w: the data have no coordinate", copy("wpts.csv"),
+                        "kde", "--data", "@wpts.csv", "--weights", "w", "--given", "w=1", "--box", "0:1"),
+                c("--given without a value", "--given 'x': expected NAME=VALUE, e.g. --given x=0.5", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--given", "x", "--box", "0:1"),
+                c("--given with a word", "--given x=half: 'half' is not a number", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--given", "x=half", "--box", "0:1"),
+                c("--given with infinity", "--given x=inf: the value must be a finite number", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--given", "x=inf", "--box", "0:1"),
+                c("--given every coordinate", "--given fixes every coordinate (x, y)", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--given", "x=0,y=0", "--box", "0:1"),
+                c("--given the same coordinate twice", "--given names x twice", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--given", "x=0,1=0.5", "--box", "0:1"),
+                c("--given outside --bounds", "--given y=2.0 lies outside the --bounds of y, [0.0, 1.0]",
+                        copy("wpts.csv"), "kde", "--data", "@wpts.csv", "--weights", "w", "--bounds", "0:inf,0:1",
+                        "--given", "y=2", "--box", "0:1"),
+                c("--given where the estimate is 0", "--given x=50: conditional: the estimate is 0 at",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--kernel", "epanechnikov", "--h", "0.5",
+                        "--given", "x=50", "--box", "0:1"),
+                c("--marginal names an unknown column", "--marginal q: the data have no coordinate", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--marginal", "q", "--box", "0:1"),
+                c("--marginal of a given coordinate", "--marginal x: x is fixed by --given", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--given", "x=0", "--marginal", "x", "--box", "0:1"),
+                c("--marginal twice the same", "--marginal names y twice", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--marginal", "y,2", "--box", "0:1,0:1"),
+                c("--box with lo > hi", "--box 1:0,0:1: dimension 1 needs lower < upper, got [1.0, 0.0]",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--box", "1:0,0:1"),
+                c("--box of another dimension", "--box 0:1 has 1 interval but the estimate has 2 coordinates (x, y)",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--box", "0:1"),
+                c("--box without a colon", "--box 0,1: '0' (dimension 1) is not of the form lower:upper",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--box", "0,1"),
+                c("--box of an epanechnikov estimate with a full H",
+                        "--box 0.0:1.0,0.0:1.0: integrateBox with the EPANECHNIKOV kernel needs a diagonal bandwidth",
+                        copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--kernel", "epanechnikov", "--H", "1,0.5;0,1", "--box",
+                        "0:1,0:1"),
+                c("--save in /proc", "--save /proc/k.safetensors: cannot write in /proc", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--bandwidth", "adaptive", "--save", "/proc/k.safetensors"),
+                c("--save names a folder", "--save", all(copy("pts.csv"), d -> Files.createDirectory(d.resolve("f"))),
+                        "kde", "--data", "@pts.csv", "--save", "@f"),
+                c("--save of two bandwidths", "--save takes one estimate; give a single --h value", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--h", "0.2,0.4", "--save", "@k.safetensors"),
+                c("kde --data with nothing to write", "nothing to write: give --out", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv"),
+                c("--save with --homework", "--save applies to --data FILE.csv",
+                        "kde", "--homework", "--save", "@k.safetensors", "--out", "@o"),
+                c("--bandwidth adaptive with the epanechnikov kernel",
+                        "--bandwidth adaptive is implemented for the gaussian kernel only", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--kernel", "epanechnikov", "--bandwidth", "adaptive", "--box",
+                        "0:1,0:1"),
+                c("--bandwidth hpi --form scalar", "--bandwidth hpi: hpi selects a full or diagonal bandwidth matrix",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--bandwidth", "hpi", "--form", "scalar",
+                        "--box", "0:1,0:1"),
+                c("a marginal that leaves 1 coordinate for figures", "figures need 2", copy("pts.csv"),
+                        "kde", "--data", "@pts.csv", "--marginal", "x", "--out", "@o"),
+                c("a query of the joint for a conditional", "has 2 columns but the estimate has 1 coordinate (y)",
+                        copy("pts.csv"), "kde", "--data", "@pts.csv", "--given", "x=0", "--at", "@pts.csv", "--out",
+                        "@v.csv"),
+
+                // 12. every kind of model file
+                c("a flipped bit in a KDE file", "the data section is damaged",
+                        all(flipped("k.safetensors", "bad.safetensors"), copy("pts.csv")),
+                        "score", "--model", "@bad.safetensors", "--data", "@pts.csv", "--out", "@s.csv"),
+                c("a KDE file of an unknown kind", "holds a model of unknown kind 'kdx'",
+                        edited("k.safetensors", "u.safetensors", "\"kdeflow.model\":\"kde\"",
+                                "\"kdeflow.model\":\"kdx\""), "sample", "--model", "@u.safetensors", "--out",
+                        "@x.csv"),
+                c("a KDE file with an unknown kernel", "spec field 'kernel' names an unknown kernel 'gaussiam'",
+                        edited("k.safetensors", "g.safetensors", "gaussian", "gaussiam"),
+                        "density", "--model", "@g.safetensors", "--out", "@o"),
+                c("a KDE file whose spec is no JSON", "metadata kdeflow.spec is not valid JSON",
+                        edited("k.safetensors", "j.safetensors", "{\\\"kernel", "[\\\"kernel"),
+                        "score", "--model", "@j.safetensors", "--data", "@pts.csv", "--out", "@s.csv"),
+                c("density of a 3-D KDE", "the figures need a 2-D model", copy("k3.safetensors"),
+                        "density", "--model", "@k3.safetensors", "--out", "@o"),
+                c("sample --plot of a 3-D KDE keeps the old CSV", "--plot draws 2-D points",
+                        all(copy("k3.safetensors"), file("out.csv", "old\n")),
+                        "sample", "--model", "@k3.safetensors", "--out", "@out.csv", "--plot", "@p.png"),
+                c("score of 2-column points under a 3-D KDE", "has 2 columns but the model",
+                        all(copy("k3.safetensors", "pts.csv")),
+                        "score", "--model", "@k3.safetensors", "--data", "@pts.csv", "--out", "@s.csv"));
     }
 
     static String[] cat(String[] a, String... b) {

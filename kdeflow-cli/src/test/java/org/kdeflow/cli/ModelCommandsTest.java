@@ -13,13 +13,28 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.kdeflow.cli.Run;
 import org.kdeflow.cli.io.CsvData;
+import org.kdeflow.data.Dataset;
+import org.kdeflow.data.ToyDatasets;
+import org.kdeflow.density.Density;
+import org.kdeflow.density.MixtureDensity;
 import org.kdeflow.flow.CouplingFlow;
+import org.kdeflow.flow.Flow;
+import org.kdeflow.flow.Flows;
+import org.kdeflow.kde.Bandwidth;
+import org.kdeflow.kde.Bounds;
+import org.kdeflow.kde.KernelDensity;
 import org.kdeflow.models.FlowModelFile;
+import org.kdeflow.models.ModelFile;
 import org.kdeflow.formats.SafeTensors;
 import org.kdeflow.formats.Tensor;
 import org.kdeflow.random.NumpyRandomState;
+import org.kdeflow.train.Trainer;
+import org.kdeflow.models.TrainingCheckpoint;
 
 /** {@code score}, {@code sample --model} and their handling of bad model files. */
 class ModelCommandsTest {
@@ -198,5 +213,93 @@ class ModelCommandsTest {
         assertOneLineError(run("sample", "--model", dir.resolve("missing").toString(), "--out", out.toString()),
                 "no such model file");
         assertFalse(Files.exists(out));
+    }
+
+    // ------------------------------------------------------------------ every kind of model
+
+    /** One model of each kind {@code ModelFile} reads: its name, the model, and whether it is a flow. */
+    record Kind(String name, Density model, boolean flow) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Kind> kinds() {
+        Dataset moons = ToyDatasets.sample2dDatasets("Moons", 80, 2, 5);
+        KernelDensity kde = KernelDensity.of(moons, Bandwidth.diagonal(0.2, 0.15));
+        KernelDensity bounded = KernelDensity.of(moons, Bandwidth.scalar(0.3, 2))
+                .withBounds(Bounds.parse("-2:3,-1:inf"));
+        Flow nsf = Flows.create(Flows.Config.nsf(2, 8), moons, 3); // untrained: a valid flow file all the same
+        CouplingFlow homework = CouplingFlow.homework(2, 4);
+        return Stream.of(new Kind("kde", kde, false), new Kind("bounded kde", bounded, false),
+                new Kind("nsf flow", nsf, true), new Kind("homework CouplingFlow", homework, true),
+                new Kind("mixture of a kde and a flow", MixtureDensity.of(List.of(kde, nsf), new double[] {3, 1}),
+                        false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void scoreSampleAndDensityReadEveryKindOfModel(Kind k) throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        ModelFile.save(k.model(), file);
+        Density m = k.model();
+        // score: the model's log-density at the points
+        Path data = dir.resolve("points.csv");
+        Files.writeString(data, "x,y\n0.5,0.25\n-0.75,0.5\n1.5,-0.25\n");
+        Path scored = dir.resolve("scored.csv");
+        Run r = run("score", "--model", file.toString(), "--data", data.toString(), "--out", scored.toString());
+        assertEquals(0, r.code(), r.err());
+        double[] expected = m.logDensity(Dataset.of(new double[] {0.5, 0.25, -0.75, 0.5, 1.5, -0.25}, 3, 2));
+        CsvData c = CsvData.read(scored);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(expected[i], c.data().get(i, 2), 0.0, k + " row " + i);
+        }
+        // sample --with-log-prob: the model's draws with --seed, and log p of each draw
+        Path drawn = dir.resolve("drawn.csv");
+        r = run("sample", "--model", file.toString(), "--n", "200", "--seed", "9", "--with-log-prob", "--out",
+                drawn.toString());
+        assertEquals(0, r.code(), r.err());
+        Dataset x = m.sample(200, new NumpyRandomState(9));
+        double[] lp = m.logDensity(x);
+        c = CsvData.read(drawn);
+        for (int i = 0; i < 200; i++) {
+            assertEquals(x.get(i, 0), c.data().get(i, 0), 0.0, k + " draw " + i);
+            assertEquals(x.get(i, 1), c.data().get(i, 1), 0.0, k + " draw " + i);
+            // a flow's log p comes from the sampling pass (z → x), the others' from evaluating at x: equal to
+            // round-off of the inverse pass
+            assertEquals(lp[i], c.data().get(i, 2), k.flow() ? 1e-9 : 0.0, k + " log p " + i);
+        }
+        // density: the image for every model, the layer panels for flows only
+        Path figs = dir.resolve("figs");
+        r = run("density", "--model", file.toString(), "--grid", "16", "--out", figs.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.size(figs.resolve("density.png")) > 1000, k.toString());
+        assertEquals(k.flow(), Files.exists(figs.resolve("layers.png")), k + ": " + r.out());
+    }
+
+    @Test
+    void densityRefusesAThreeDimensionalKdeAndScoreItsOtherDimension() throws IOException {
+        Path file = dir.resolve("k3.safetensors");
+        ModelFile.save(KernelDensity.of(Dataset.of(new double[] {0, 0, 0, 1, 2, 3}, 2, 3), Bandwidth.scalar(1, 3)),
+                file);
+        assertOneLineError(run("density", "--model", file.toString(), "--out", dir.resolve("o").toString()),
+                "the figures need a 2-D model; this one (KDE of 2 samples, d = 3, gaussian kernel) has dimension 3");
+        Path two = dir.resolve("two.csv");
+        Files.writeString(two, "1,2\n");
+        assertOneLineError(run("score", "--model", file.toString(), "--data", two.toString(), "--out",
+                dir.resolve("s.csv").toString()), "has 2 columns but the model " + file + " has dimension 3");
+        assertFalse(Files.exists(dir.resolve("o")));
+    }
+
+    @Test
+    void aCheckpointOfAnyFlowIsNotAModel() throws IOException {
+        Dataset moons = ToyDatasets.sample2dDatasets("Moons", 40, 2, 5);
+        Flow nsf = Flows.create(Flows.Config.nsf(1, 4), moons, 3);
+        Trainer t = Trainer.notebook(1);
+        Path ckpt = dir.resolve("run.ckpt");
+        TrainingCheckpoint.save(ckpt, nsf, t.options(), t.start(nsf, moons), Map.of());
+        assertOneLineError(run("sample", "--model", ckpt.toString(), "--out", dir.resolve("s.csv").toString()),
+                ckpt + ": is a training checkpoint, not a model file");
     }
 }

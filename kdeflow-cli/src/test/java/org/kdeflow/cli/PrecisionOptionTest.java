@@ -37,17 +37,25 @@ class PrecisionOptionTest {
                 .get("precision").asText(), "double by default");
     }
 
+    /**
+     * Weights and the optimizer stay double in float32 training, so a float32 run checkpoints and resumes like a
+     * double one (the checkpoint records the precision, and resuming with the other one is refused).
+     */
     @Test
-    void refusesFloatWithCheckpointsAndUnknownValues() {
+    void checkpointsFloatRunsAndRefusesUnknownValues() throws IOException {
         Path out = dir.resolve("never");
-        Run ck = Run.of("train", "--dist", "moons", "--epochs", "1", "--precision", "f32", "--checkpoint",
-                dir.resolve("c.ckpt").toString(), "--out", out.toString());
-        assertEquals(2, ck.code());
-        assertTrue(ck.err().contains("--precision f32 cannot be combined with --checkpoint or --resume"), ck.err());
-        Run rs = Run.of("train", "--dist", "moons", "--epochs", "1", "--precision", "F32", "--resume",
-                dir.resolve("c.ckpt").toString(), "--out", out.toString());
-        assertEquals(2, rs.code());
-        assertTrue(rs.err().contains("--precision f32 cannot be combined"), rs.err());
+        Path ckpt = dir.resolve("c.ckpt");
+        Run ck = Run.of("train", "--dist", "moons", "--n", "200", "--epochs", "2", "--precision", "f32",
+                "--transforms", "1", "--hidden", "8", "--checkpoint", ckpt.toString(), "--quiet");
+        assertEquals(0, ck.code(), ck.err());
+        Run rs = Run.of("train", "--dist", "moons", "--n", "200", "--epochs", "3", "--precision", "F32",
+                "--transforms", "1", "--hidden", "8", "--resume", ckpt.toString(), "--checkpoint", ckpt.toString(),
+                "--quiet");
+        assertEquals(0, rs.code(), rs.err());
+        Run other = Run.of("train", "--dist", "moons", "--n", "200", "--epochs", "3", "--transforms", "1",
+                "--hidden", "8", "--resume", ckpt.toString(), "--out", out.toString());
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("--precision f32, this command has f64"), other.err());
         Run bad = Run.of("train", "--dist", "moons", "--epochs", "1", "--precision", "f16", "--out", out.toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("expected f64 or f32, got 'f16'"), bad.err());
@@ -64,5 +72,18 @@ class PrecisionOptionTest {
         assertTrue(Double.isFinite(r.heldOutNll()));
         assertTrue(r.step().lossAndGradient() > 0);
         assertEquals(org.kdeflow.nn.Precision.F64, FlowBench.Config.homework().precision());
+    }
+
+    /** The spline-flow benchmark runs in both precisions and reports a per-epoch time and a falling loss. */
+    @Test
+    void splineBenchmarkRuns() {
+        for (String p : new String[] {"f64", "f32"}) {
+            Run r = Run.of("bench", "flow", "--flow", "nsf", "--epochs", "2", "--precision", p);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("per epoch, median of 2"), r.out());
+            assertTrue(r.out().contains("22 steps per epoch, 17349 parameters"), r.out());
+        }
+        Run bad = Run.of("bench", "flow", "--flow", "glow", "--epochs", "1");
+        assertEquals(2, bad.code());
     }
 }

@@ -26,8 +26,8 @@ class TrainCommandTest {
     @Test
     void trainsOnAToySetAndWritesFiguresAndMetrics() throws IOException {
         Path out = dir.resolve("moons");
-        Run r = run("train", "--dist", "moons", "--n", "300", "--epochs", "3", "--test-n", "500", "--grid", "20",
-                "--out", out.toString());
+        Run r = run("train", "--flow", "homework", "--dist", "moons", "--n", "300", "--epochs", "3", "--test-n",
+                "500", "--grid", "20", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("density.png", "density.svg", "layers.png", "layers.svg", "loss.png",
                 "metrics.json")) {
@@ -100,8 +100,8 @@ class TrainCommandTest {
         Path out = dir.resolve("nan");
         Path model = dir.resolve("m.safetensors");
         Files.writeString(model, "the user's old model");
-        Run r = run("train", "--data", csv.toString(), "--epochs", "3", "--grid", "10", "--train-seed", "0",
-                "--out", out.toString(), "--save", model.toString());
+        Run r = run("train", "--flow", "homework", "--data", csv.toString(), "--epochs", "3", "--grid", "10",
+                "--train-seed", "0", "--out", out.toString(), "--save", model.toString());
         assertEquals(2, r.code(), r.err());
         List<String> lines = r.err().lines().toList();
         assertEquals(2, lines.size(), r.err());

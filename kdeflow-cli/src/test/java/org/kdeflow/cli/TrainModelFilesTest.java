@@ -29,7 +29,8 @@ class TrainModelFilesTest {
 
     /** A small, fast run: 300 moons, K = 2, networks 2-8-8-2, no held-out set. */
     List<String> train(int epochs, String... more) {
-        List<String> a = new ArrayList<>(List.of("train", "--dist", "moons", "--n", "300", "--layers", "2",
+        List<String> a = new ArrayList<>(List.of("train", "--flow", "homework", "--dist", "moons", "--n", "300",
+                "--layers", "2",
                 "--hidden", "8,8", "--epochs", Integer.toString(epochs), "--batch", "32", "--reshuffle",
                 "--test-n", "0", "--grid", "20", "--quiet", "--out", dir.resolve("out").toString()));
         a.addAll(List.of(more));

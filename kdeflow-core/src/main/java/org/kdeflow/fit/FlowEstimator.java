@@ -23,10 +23,10 @@ public record FlowEstimator(String name, Flows.Config config, Trainer.Options op
 
     /**
      * Effective arithmetic rate assumed for the cost model of {@link #expectedSeconds} (floating-point operations per
-     * second on one core, conservative for this library's kernels on a 2-core machine, so plans err towards fewer
-     * candidates).
+     * second on one core; about two thirds of what a spline flow's training reached on this 2-core machine, so plans
+     * err towards fewer candidates).
      */
-    static final double ASSUMED_FLOPS = 4e9;
+    static final double ASSUMED_FLOPS = 6e9;
 
     public FlowEstimator {
         Objects.requireNonNull(name, "name");
@@ -82,15 +82,16 @@ public record FlowEstimator(String name, Flows.Config config, Trainer.Options op
     /**
      * Cost model: each training row costs about 6 floating-point operations per parameter (forward, weight and input
      * gradients of the conditioners) plus the spline's element-wise work, every validation row 2 per parameter, over
-     * the recipe's epochs, at {@link #ASSUMED_FLOPS}. With early stopping a run usually ends well before the planned
-     * epochs; the estimate assumes half of them.
+     * the recipe's epochs, at {@link #ASSUMED_FLOPS} (float32 products: 0.7 of the time). With early stopping a run
+     * usually ends well before the planned epochs; the estimate assumes half of them.
      */
     @Override
     public double expectedSeconds(int n, int d) {
         double p = parameters(d);
         double rows = n * options.trainFraction() * 6 + n * (1 - options.trainFraction()) * 2;
         double epochs = options.patience() > 0 ? options.epochs() * 0.5 : options.epochs();
-        return epochs * rows * (p + 40.0 * config.bins() * d) / ASSUMED_FLOPS;
+        double precision = options.precision() == org.kdeflow.nn.Precision.F32 ? 0.7 : 1.0;
+        return precision * epochs * rows * (p + 40.0 * config.bins() * d) / ASSUMED_FLOPS;
     }
 
     /** More parameters, more cost; flows always cost more than a KDE's bandwidth search. */

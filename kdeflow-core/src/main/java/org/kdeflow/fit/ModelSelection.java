@@ -36,7 +36,8 @@ import org.kdeflow.density.Density;
  *
  * <p>Budget. Before any fitting the candidates are planned in order ({@link #plan}): each one's expected cost (K fits
  * plus the refit, from {@link DensityEstimator#expectedSeconds}) is added while the total, spread over the threads,
- * stays within the budget; the first candidate always runs; the ensemble runs if its extra members still fit. The plan depends only on n, d, the budget and the threads, so the same
+ * stays within the budget; the first candidate always runs; the ensemble's extra members are reserved right after the
+ * first flow, before the other flows, when they fit. The plan depends only on n, d, the budget and the threads, so the same
  * command gives the same model. Folds of a candidate run in parallel.
  *
  * <p>Nothing outside the data given to {@link #select} is seen.
@@ -192,22 +193,25 @@ public final class ModelSelection implements DensityEstimator {
         List<String> skipped = new ArrayList<>();
         double available = options.budgetSeconds() * options.threads();
         double total = 0;
-        double flowFit = 0;
+        int extra = options.ensembleMembers() - 1;
+        boolean ensemble = false;
         for (DensityEstimator c : candidates) {
             double cost = cvSeconds(c, n, d) + c.expectedSeconds(n, d) * options.threads();
             if (in.isEmpty() || total + cost <= available) {
                 in.add(c);
                 total += cost;
-                if (c instanceof FlowEstimator) {
-                    flowFit = Math.max(flowFit, c.expectedSeconds(n, d));
+                // the ensemble's extra members are reserved right after the first flow, before the other flows
+                if (c instanceof FlowEstimator && !ensemble && extra >= 1) {
+                    double more = extra * cvSeconds(c, n, d) + (extra + 1) * c.expectedSeconds(n, d);
+                    if (total + more <= available) {
+                        ensemble = true;
+                        total += more;
+                    }
                 }
             } else {
                 skipped.add(c.name());
             }
         }
-        int extra = options.ensembleMembers() - 1;
-        boolean ensemble = extra >= 1 && flowFit > 0
-                && total + extra * flowFit * options.folds() + extra * flowFit <= available;
         return new Plan(in, skipped, ensemble);
     }
 

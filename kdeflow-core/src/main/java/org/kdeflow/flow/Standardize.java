@@ -75,6 +75,10 @@ public final class Standardize implements Transform {
                     throw new IllegalArgumentException("cannot standardize: coordinate " + j
                             + " has standard deviation 0 (all " + n + " values are " + x[j] + ")");
                 }
+                if (!Double.isFinite(sd[j]) || !Double.isFinite(mean[j])) {
+                    throw new IllegalArgumentException("column " + j + ": the values are too large to standardise "
+                            + "(their mean or standard deviation overflows a double); rescale the data");
+                }
             }
             return new Spec(mean, sd);
         }

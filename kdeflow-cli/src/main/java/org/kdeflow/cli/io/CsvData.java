@@ -39,6 +39,11 @@ import org.kdeflow.formats.OutputException;
  * ({@code -1.5}, {@code 2e-3}, {@code .5}). NaN, infinities, text, ragged rows, an empty file or one with a header
  * only are errors ({@link InputException}) naming the file, line, column and value.
  *
+ * <p>Weights ({@link CsvOptions#weights()}, {@code --weights COLUMN}): one column, by header name or number, holds a
+ * weight wᵢ per point; it is never a coordinate (without {@code --columns} the coordinates are all the other
+ * columns; {@code --columns} may not name it). A weight must be a finite number ≥ 0 and at least one must be
+ * positive; a negative or non-numeric weight is an error naming the file, line and column.
+ *
  * <p>Limits, so that no input can exhaust memory: a line (record) longer than {@link CsvOptions#maxLineChars()}
  * ({@code /dev/zero}, a binary or sparse file), more than {@value CsvOptions#MAX_COLUMNS} columns, or more numbers
  * than fit in the free heap (or in one Java array) end the read with a message saying what is too large and what
@@ -46,7 +51,7 @@ import org.kdeflow.formats.OutputException;
  *
  * <p>Writing: see {@link CsvWriter}.
  */
-public record CsvData(Dataset data, List<String> columns) {
+public record CsvData(Dataset data, List<String> columns, double[] weights) {
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
     private static final Pattern DECIMAL_COMMA = Pattern.compile("[+-]?\\d+,\\d+");
@@ -56,17 +61,38 @@ public record CsvData(Dataset data, List<String> columns) {
 
     /**
      * @param columns the header's column names (of the columns used), or empty when the file had none
+     * @param weights the weight wᵢ of each point (copied), or null for none
      */
     public CsvData {
         columns = List.copyOf(columns);
         if (!columns.isEmpty() && columns.size() != data.dim()) {
             throw new IllegalArgumentException(columns.size() + " column names for " + data.dim() + " columns");
         }
+        if (weights != null && weights.length != data.size()) {
+            throw new IllegalArgumentException(weights.length + " weights for " + data.size() + " points");
+        }
+        weights = weights == null ? null : weights.clone();
+    }
+
+    /** Points without weights. */
+    public CsvData(Dataset data, List<String> columns) {
+        this(data, columns, null);
     }
 
     /** Whether the file had a header row. */
     public boolean hasHeader() {
         return !columns.isEmpty();
+    }
+
+    /** The weight of each point (a copy), or null when no weights column was read. */
+    @Override
+    public double[] weights() {
+        return weights == null ? null : weights.clone();
+    }
+
+    /** The names of the coordinates: the header's, or {@code x, y} / {@code x1 … xd} without one. */
+    public List<String> coordinateNames() {
+        return hasHeader() ? columns : CsvWriter.defaultColumns(data.dim());
     }
 
     /** Reads every column, delimiter detected, default limits. */
@@ -133,23 +159,32 @@ public record CsvData(Dataset data, List<String> columns) {
             throw new InputException(file + ": line " + firstLine + " has " + width + " values; kdeflow reads at most "
                     + CsvOptions.MAX_COLUMNS + " columns");
         }
-        int[] use = selectColumns(file, options.columns(), fields);
+        int wcol = options.weights() == null ? -1 : column(file, "--weights", options.weights(), fields);
+        int[] use = selectColumns(file, options.columns(), fields, wcol);
         boolean header = false;
         for (String c : options.columns()) {
             header |= !INDEX.matcher(c).matches();
         }
+        if (options.weights() != null) {
+            header |= !INDEX.matcher(options.weights().trim()).matches();
+        }
         for (int j : use) {
-            String f = fields.get(j);
-            header |= !NUMBER.matcher(f).matches() && !NON_FINITE.matcher(f).matches();
+            header |= !isNumber(fields.get(j));
+        }
+        if (wcol >= 0) {
+            header |= !isNumber(fields.get(wcol));
         }
         int d = use.length;
+        int stored = d + (wcol >= 0 ? 1 : 0); // numbers kept per row
         List<String> names = new ArrayList<>();
         if (header) {
             for (int j : use) {
                 names.add(fields.get(j));
             }
         }
+        String wname = header && wcol >= 0 ? fields.get(wcol) : null;
         double[] values = new double[(int) Math.min(Math.max(16, 1024L * d), Math.max(d, maxValues))];
+        double[] weights = wcol >= 0 ? new double[1024] : null;
         int n = 0;
         Iterator<CSVRecord> rows = header ? it : prepend(first, it);
         boolean firstRow = !header;
@@ -162,22 +197,40 @@ public record CsvData(Dataset data, List<String> columns) {
                 throw new InputException(file + ": line " + line + " has " + Words.count(rec.size(), "value")
                         + ", expected " + width + " (as in line " + firstLine + ")");
             }
+            if ((long) (n + 1) * stored > maxValues) {
+                throw tooLarge(file, n, stored, maxValues);
+            }
             if ((long) (n + 1) * d > values.length) {
-                if ((long) (n + 1) * d > maxValues) {
-                    throw tooLarge(file, n, d, maxValues);
-                }
                 values = Arrays.copyOf(values, (int) Math.min(maxValues, 2L * values.length));
             }
             for (int j = 0; j < d; j++) {
                 values[n * d + j] = parse(file, line, use[j], header ? names.get(j) : null, rec.get(use[j]),
                         delimiter, hint);
             }
+            if (weights != null) {
+                if (n == weights.length) {
+                    weights = Arrays.copyOf(weights, (int) Math.min(Limits.MAX_ARRAY, 2L * n));
+                }
+                weights[n] = weight(file, line, wcol, wname, rec.get(wcol), delimiter);
+            }
             n++;
         }
         if (n == 0) {
             throw new InputException(file + ": header (line " + firstLine + ") but no data rows");
         }
-        return new CsvData(Dataset.of(Arrays.copyOf(values, n * d), n, d), names);
+        double[] w = null;
+        if (weights != null) {
+            w = Arrays.copyOf(weights, n);
+            boolean positive = false;
+            for (double v : w) {
+                positive |= v > 0;
+            }
+            if (!positive) {
+                throw new InputException(file + ": every weight in column " + (wcol + 1)
+                        + (wname == null ? "" : " (" + wname + ")") + " is 0; at least one must be positive");
+            }
+        }
+        return new CsvData(Dataset.of(Arrays.copyOf(values, n * d), n, d), names, w);
     }
 
     private static InputException tooLarge(Path file, int n, int d, long maxValues) {
@@ -187,46 +240,66 @@ public record CsvData(Dataset data, List<String> columns) {
                 + " free)") + "; at most " + maxValues / d + " rows fit", array ? null : Limits.HEAP_HINT, null);
     }
 
-    /** The indices of the columns to use: {@code spec} by name or number (from 1), or all. */
-    private static int[] selectColumns(Path file, List<String> spec, List<String> first) {
+    private static boolean isNumber(String field) {
+        return NUMBER.matcher(field).matches() || NON_FINITE.matcher(field).matches();
+    }
+
+    /**
+     * The indices of the columns to use: {@code spec} by name or number (from 1), or all but the weights column
+     * {@code wcol} (−1: none), which {@code spec} must not name.
+     */
+    private static int[] selectColumns(Path file, List<String> spec, List<String> first, int wcol) {
         int width = first.size();
         if (spec.isEmpty()) {
-            int[] all = new int[width];
-            for (int j = 0; j < width; j++) {
-                all[j] = j;
+            int[] all = new int[wcol >= 0 ? width - 1 : width];
+            if (all.length == 0) {
+                throw new InputException("--weights " + (wcol + 1) + ": " + file + " has no other column, so no "
+                        + "coordinates are left");
+            }
+            for (int j = 0, k = 0; j < width; j++) {
+                if (j != wcol) {
+                    all[k++] = j;
+                }
             }
             return all;
         }
         int[] use = new int[spec.size()];
         for (int k = 0; k < spec.size(); k++) {
-            String c = spec.get(k).trim();
-            int j;
-            if (INDEX.matcher(c).matches()) {
-                long i = c.length() > 9 ? Long.MAX_VALUE : Long.parseLong(c);
-                if (i < 1 || i > width) {
-                    throw new InputException("--columns " + c + ": " + file + " has " + Words.count(width, "column")
-                            + " (numbers count from 1)");
-                }
-                j = (int) i - 1;
-            } else {
-                j = first.indexOf(c);
-                if (j < 0) {
-                    boolean numeric = first.stream().allMatch(f -> NUMBER.matcher(f).matches()
-                            || NON_FINITE.matcher(f).matches());
-                    throw new InputException("--columns " + Words.abbreviate(c, 80) + ": " + file + (numeric
-                            ? " has no header row, so give column numbers (from 1)"
-                            : " has no column of that name; its columns: "
-                            + Words.abbreviate(String.join(", ", first), 200)));
-                }
-            }
+            int j = column(file, "--columns", spec.get(k), first);
             for (int m = 0; m < k; m++) {
                 if (use[m] == j) {
                     throw new InputException("--columns names column " + (j + 1) + " twice");
                 }
             }
+            if (j == wcol) {
+                throw new InputException("--columns names column " + (j + 1) + ", the --weights column; weights are "
+                        + "not a coordinate");
+            }
             use[k] = j;
         }
         return use;
+    }
+
+    /** The index of the column {@code c} (a header name, or a number from 1) names; {@code option} for messages. */
+    private static int column(Path file, String option, String spec, List<String> first) {
+        int width = first.size();
+        String c = spec.trim();
+        if (INDEX.matcher(c).matches()) {
+            long i = c.length() > 9 ? Long.MAX_VALUE : Long.parseLong(c);
+            if (i < 1 || i > width) {
+                throw new InputException(option + " " + c + ": " + file + " has " + Words.count(width, "column")
+                        + " (numbers count from 1)");
+            }
+            return (int) i - 1;
+        }
+        int j = first.indexOf(c);
+        if (j < 0) {
+            boolean numeric = first.stream().allMatch(CsvData::isNumber);
+            throw new InputException(option + " " + Words.abbreviate(c, 80) + ": " + file + (numeric
+                    ? " has no header row, so give column numbers (from 1)"
+                    : " has no column of that name; its columns: " + Words.abbreviate(String.join(", ", first), 200)));
+        }
+        return j;
     }
 
     private static List<String> fields(CSVRecord rec) {
@@ -281,6 +354,17 @@ public record CsvData(Dataset data, List<String> columns) {
             throw new InputException(where + ": value '" + s + "' overflows a double");
         }
         return v;
+    }
+
+    /** A weight: a finite number ≥ 0 (see {@link #parse} for the other checks). */
+    private static double weight(Path file, long line, int column, String name, String raw, char delimiter) {
+        double w = parse(file, line, column, name, raw, delimiter, false);
+        if (w < 0) {
+            throw new InputException(file + ": line " + line + ", column " + (column + 1)
+                    + (name == null ? "" : " (" + name + ")") + ": weight " + raw.trim()
+                    + " is negative; weights must be >= 0");
+        }
+        return w;
     }
 
     /**

@@ -61,4 +61,28 @@ public final class DataFileOptions {
     public CsvData read() {
         return CsvData.read(data, options());
     }
+
+    /**
+     * Checks {@code --columns}, {@code --delimiter} and {@code --weights} (which need {@code --data}).
+     *
+     * @throws InputException for a bad value or a combination without {@code --data}
+     */
+    public CsvOptions options(WeightsOption weights) {
+        CsvOptions o = options();
+        if (!weights.given()) {
+            return o;
+        }
+        if (data == null) {
+            throw new InputException("--weights applies to --data FILE.csv, which is missing");
+        }
+        if (weights.column().isBlank()) {
+            throw new InputException("--weights needs a column name or number, e.g. --weights w");
+        }
+        return o.withWeights(weights.column());
+    }
+
+    /** Reads {@code --data} with the weights of {@code --weights} ({@link CsvData#weights()}). */
+    public CsvData read(WeightsOption weights) {
+        return CsvData.read(data, options(weights));
+    }
 }

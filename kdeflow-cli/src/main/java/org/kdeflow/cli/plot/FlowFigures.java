@@ -27,19 +27,34 @@ public final class FlowFigures {
      */
     public static Map<String, Figure> of(int layers, String densityPanel, Grid grid, double[] density,
             List<Dataset> steps, String title) {
-        Map<String, Figure> figures = new LinkedHashMap<>();
-        figures.put("density", Plots.densityPanels("Coupling flow, K = " + layers + ": p(x) = exp(log p(x))",
-                List.of(densityPanel), grid, List.of(density), 1, true, "p(x)"));
-        List<double[]> xys = new ArrayList<>();
         List<String> titles = new ArrayList<>();
         for (int k = 0; k < steps.size(); k++) {
-            xys.add(steps.get(k).toArray());
             titles.add(k == 0 ? "z ~ N(0, I)" : k == steps.size() - 1 ? "x (after layer " + k + ")"
                     : "after layer " + k);
         }
-        int n = steps.isEmpty() ? 0 : steps.get(0).size();
-        figures.put("layers", Plots.scatterPanels("Samples after each coupling layer (" + n + " points), " + title,
-                titles, xys, robustRange(xys, 0.5), Math.min(steps.size(), 5)));
+        return of("Coupling flow, K = " + layers, densityPanel, grid, density, steps, titles,
+                "Samples after each coupling layer", title);
+    }
+
+    /**
+     * The density image of any model ({@code density}) and, when {@code steps} is not empty, the samples after each
+     * transform with the given panel titles.
+     */
+    public static Map<String, Figure> of(String model, String densityPanel, Grid grid, double[] density,
+            List<Dataset> steps, List<String> stepTitles, String stepsTitle, String title) {
+        Map<String, Figure> figures = new LinkedHashMap<>();
+        figures.put("density", Plots.densityPanels(model + ": p(x) = exp(log p(x))",
+                List.of(densityPanel), grid, List.of(density), 1, true, "p(x)"));
+        if (steps.isEmpty()) {
+            return figures;
+        }
+        List<double[]> xys = new ArrayList<>();
+        for (Dataset s : steps) {
+            xys.add(s.toArray());
+        }
+        int n = steps.get(0).size();
+        figures.put("layers", Plots.scatterPanels(stepsTitle + " (" + n + " points), " + title,
+                stepTitles, xys, robustRange(xys, 0.5), Math.min(steps.size(), 5)));
         return figures;
     }
 

@@ -145,6 +145,49 @@ class CsvDataTest {
     }
 
     @Test
+    void aWeightsColumnIsReadAsWeightsAndNeverAsACoordinate() throws IOException {
+        Path f = file("x,w,y\n1,0.5,2\n3,0,4\n5,2e-1,6\n");
+        CsvData byName = CsvData.read(f, CsvOptions.DEFAULT.withWeights("w"));
+        assertEquals(List.of("x", "y"), byName.columns());
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, byName.data().toArray(), 0.0);
+        assertArrayEquals(new double[] {0.5, 0, 0.2}, byName.weights(), 0.0);
+        CsvData byNumber = CsvData.read(f, CsvOptions.DEFAULT.withWeights("2").withColumns(List.of("y")));
+        assertArrayEquals(new double[] {2, 4, 6}, byNumber.data().toArray(), 0.0);
+        assertArrayEquals(new double[] {0.5, 0, 0.2}, byNumber.weights(), 0.0);
+        assertEquals(null, CsvData.read(f, CsvOptions.DEFAULT.withColumns(List.of("x", "y"))).weights());
+        // without a header: numbers, and the coordinates keep their default names
+        Path plain = Files.writeString(dir.resolve("plain.csv"), "1,2,3\n4,5,6\n");
+        CsvData p = CsvData.read(plain, CsvOptions.DEFAULT.withWeights("3"));
+        assertArrayEquals(new double[] {3, 6}, p.weights(), 0.0);
+        assertEquals(List.of("x", "y"), p.coordinateNames());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "a negative weight | x,w\\n1,1\\n2,-0.5\\n | w | line 3, column 2 (w): weight -0.5 is negative",
+        "a word | x,w\\n1,1\\n2,heavy\\n | w | line 3, column 2 (w): 'heavy' is not a number",
+        "NaN | x,w\\n1,1\\n2,nan\\n | 2 | line 3, column 2 (w): value 'nan' is not finite",
+        "all zero | x,w\\n1,0\\n2,0\\n | w | every weight in column 2 (w) is 0",
+        "no such column | x,w\\n1,1\\n | v | --weights v: ",
+        "beyond the last column | x,w\\n1,1\\n | 3 | --weights 3: ",
+        "the only column | w\\n1\\n | w | no coordinates are left"})
+    void badWeightsAreRefusedNamingLineAndColumn(String what, String content, String column, String message)
+            throws IOException {
+        Path f = file(content.replace("\\n", "\n"));
+        InputException e = assertThrows(InputException.class,
+                () -> CsvData.read(f, CsvOptions.DEFAULT.withWeights(column)), what);
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void columnsMayNotNameTheWeights() throws IOException {
+        Path f = file("x,w\n1,1\n");
+        InputException e = assertThrows(InputException.class,
+                () -> CsvData.read(f, CsvOptions.DEFAULT.withWeights("w").withColumns(List.of("x", "w"))));
+        assertTrue(e.getMessage().contains("--columns names column 2, the --weights column"), e.getMessage());
+    }
+
+    @Test
     void aTextColumnWithoutColumnsHintsAtThem() throws IOException {
         Path f = file("x,y,label\n1,2,a\n");
         InputException e = assertThrows(InputException.class, () -> CsvData.read(f));
