@@ -132,9 +132,10 @@ public final class PartOne {
         List<String> titles = new ArrayList<>();
         titles.add("true f");
         for (KdeStudy.Entry e : r.entries()) {
-            titles.add("f̂, " + e.label().replace("h=", "h = "));
+            titles.add("KDE, " + e.label().replace("h=", "h = ")); // the charts' font has no combining hat
         }
-        return Plots.densityPanels(o.dist().name() + ": true density and estimates", titles, r.grid(), panels(r), 4,
+        return Plots.densityPanels(o.dist().name() + ": true density and estimates", titles, r.grid(), panels(r),
+                Plots.columnsFor(titles.size()),
                 true, "density", o.cap().colorMax());
     }
 
@@ -146,8 +147,8 @@ public final class PartOne {
         double[] hwIse = r.entries().stream().mapToDouble(KdeStudy.Entry::ise).toArray();
         return Plots.lines(o.dist().name() + ": ISE against h", "h", "ISE", true, true, List.of(
                 new Series("ISE(h)", r.curve().h(), r.curve().ise()),
-                new Series("h = 0.1, 0.5, 1", hwH, hwIse),
-                new Series("LCV h = " + number(cvH), new double[] {cvH}, new double[] {r.crossValidatedIse()})),
+                Series.points("h = 0.1, 0.5, 1", hwH, hwIse),
+                Series.points("LCV h = " + number(cvH), new double[] {cvH}, new double[] {r.crossValidatedIse()})),
                 new double[] {cvH});
     }
 

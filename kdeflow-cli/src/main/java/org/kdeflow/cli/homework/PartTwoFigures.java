@@ -34,7 +34,7 @@ final class PartTwoFigures {
             xys.add(steps.get(k).toArray());
         }
         return Plots.scatterPanels(s.label() + ": " + samples + " samples after each coupling layer", titles, xys,
-                null, steps.size());
+                null, Plots.columnsFor(steps.size()));
     }
 
     private static String sub(int k) {
@@ -71,23 +71,20 @@ final class PartTwoFigures {
         }
         ColorCap shown = ColorCap.of(values.get(0), values);
         Figure f = Plots.densityPanels(title + ": p(x) on a " + c.grid() + "×" + c.grid() + " grid", titles, grid,
-                values, Math.min(values.size(), 4), true, "p(x)", shown.colorMax());
+                values, Plots.columnsFor(values.size()), true, "p(x)", shown.colorMax());
         return new Drawn(f, shown.note(ReportDocument::number));
     }
 
-    /** Training and validation loss per epoch of each model's headline training. */
+    /**
+     * Training and validation loss per epoch of each model's headline training, one panel per model (two to a row),
+     * the epoch of the best validation loss marked.
+     */
     static Figure losses(String title, List<Model> ms) {
-        List<Series> series = new ArrayList<>();
+        List<Plots.LossCurves> curves = new ArrayList<>();
         for (Model m : ms) {
-            double[] tl = m.result().trainLosses();
-            double[] vl = m.result().validLosses();
-            double[] ep = new double[tl.length];
-            for (int e = 0; e < ep.length; e++) {
-                ep[e] = e + 1;
-            }
-            series.add(new Series(m.spec().label() + " train", ep, tl));
-            series.add(new Series(m.spec().label() + " valid", ep, vl));
+            curves.add(new Plots.LossCurves(m.spec().label(), m.result().trainLosses(), m.result().validLosses(),
+                    m.result().bestEpoch()));
         }
-        return Plots.lines(title + ": loss per epoch", "epoch", "mean NLL (nats)", false, false, series, null);
+        return Plots.lossPanels(title + ": loss per epoch (headline seed)", curves, 2);
     }
 }

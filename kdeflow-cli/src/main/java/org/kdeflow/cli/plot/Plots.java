@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kdeflow.data.Grid;
 import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -25,6 +26,14 @@ public final class Plots {
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
 
     private Plots() {
+    }
+
+    /**
+     * Columns for n panels: one row up to three, two rows above (5 layer panels: 3 + 2; 4 densities: 2 × 2), so
+     * that no panel shrinks below a third of the text width.
+     */
+    public static int columnsFor(int n) {
+        return n <= 3 ? n : (n + 1) / 2;
     }
 
     /**
@@ -110,16 +119,45 @@ public final class Plots {
         st.setYAxisLogarithmic(logY);
         st.setLegendPosition(Styler.LegendPosition.OutsideE);
         st.setLegendVisible(series.size() > 1);
-        st.setMarkerSize(4);
+        boolean anyPoints = series.stream().anyMatch(Series::points);
+        st.setMarkerSize(anyPoints ? 11 : 4);
         st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        // one tick-label format on log axes: plain decimals (0.001, 0.01, 1, 10), never 1E-3
+        if (logX) {
+            st.setXAxisDecimalPattern(LOG_TICKS);
+        }
+        if (logY) {
+            st.setYAxisDecimalPattern(LOG_TICKS);
+        }
         int k = 0;
+        int shape = 0;
+        double[] lo = {Double.POSITIVE_INFINITY};
         for (Series s : series) {
             XYSeries xs = chart.addSeries(s.name(), s.x(), s.y());
-            xs.setLineColor(LINE_COLORS[k % LINE_COLORS.length]);
-            xs.setMarkerColor(LINE_COLORS[k % LINE_COLORS.length]);
-            xs.setLineStyle(new BasicStroke(2f));
-            xs.setMarker(s.x().length > 40 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+            Color c = LINE_COLORS[k % LINE_COLORS.length];
+            xs.setLineColor(c);
+            xs.setMarkerColor(c);
+            if (s.points()) {
+                xs.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                xs.setMarker(POINT_MARKERS[shape++ % POINT_MARKERS.length]);
+            } else {
+                xs.setLineStyle(new BasicStroke(2f));
+                xs.setMarker(s.x().length > 40 || anyPoints ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+            }
+            for (double v : s.x()) {
+                lo[0] = Math.min(lo[0], v);
+            }
             k++;
+        }
+        if (!logX && equallySpaced(series)) {
+            // XChart puts the ticks of an axis whose values are all equally spaced on the values themselves
+            // (1, 54, 107, …); one invisible point off that lattice makes it choose round ticks instead
+            Series first = series.get(0);
+            double step = first.x()[1] - first.x()[0];
+            XYSeries anchor = chart.addSeries(" ", new double[] {lo[0] - 0.5 * step}, new double[] {first.y()[0]});
+            anchor.setMarker(SeriesMarkers.NONE);
+            anchor.setLineColor(new Color(0, 0, 0, 0));
+            anchor.setShowInLegend(false);
         }
         if (verticalMarkers != null) {
             for (double v : verticalMarkers) {
@@ -130,6 +168,117 @@ public final class Plots {
                     new float[] {6f, 4f}, 0f));
         }
         return new ChartGrid(null, List.of(chart), 1, w, 420);
+    }
+
+    private static final org.knowm.xchart.style.markers.Marker[] POINT_MARKERS = {
+        SeriesMarkers.DIAMOND, SeriesMarkers.SQUARE, SeriesMarkers.TRIANGLE_UP, SeriesMarkers.CIRCLE};
+
+    /** Whether every series' x values lie on one lattice of equal steps (as epochs do) and there are 3 or more. */
+    private static boolean equallySpaced(List<Series> series) {
+        Series first = series.get(0);
+        if (first.x().length < 3) {
+            return false;
+        }
+        double x0 = first.x()[0];
+        double step = first.x()[1] - x0;
+        if (!(step > 0)) {
+            return false;
+        }
+        for (Series s : series) {
+            for (double v : s.x()) {
+                double r = (v - x0) / step;
+                if (Math.abs(r - Math.rint(r)) > 1e-9) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Log-axis tick labels: plain decimals down to 10⁻⁶. */
+    private static final String LOG_TICKS = "0.######";
+
+    /**
+     * One model's loss curves for {@link #lossPanels}.
+     *
+     * @param train mean training NLL per epoch (epoch e at index e − 1)
+     * @param valid mean validation NLL per epoch, same length
+     * @param bestEpoch the epoch of the smallest validation loss, marked by a labelled dashed line (≤ 0: none)
+     */
+    public record LossCurves(String name, double[] train, double[] valid, int bestEpoch) {
+        public LossCurves {
+            if (train.length == 0 || train.length != valid.length) {
+                throw new IllegalArgumentException("'" + name + "': " + train.length + " training but "
+                        + valid.length + " validation losses");
+            }
+            train = train.clone();
+            valid = valid.clone();
+        }
+    }
+
+    /**
+     * Small multiples of loss curves, one panel per model, {@code columns} to a row, each with its own axes: x ticks
+     * at round epochs from 0 to the last, training (blue) and validation (red) loss, the best epoch labelled.
+     */
+    public static Figure lossPanels(String title, List<LossCurves> models, int columns) {
+        List<XYChart> charts = new ArrayList<>();
+        int w = 420;
+        int h = 300;
+        for (LossCurves m : models) {
+            int n = m.train().length;
+            double[] ep = new double[n];
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (int e = 0; e < n; e++) {
+                ep[e] = e + 1;
+                lo = Math.min(lo, Math.min(m.train()[e], m.valid()[e]));
+                hi = Math.max(hi, Math.max(m.train()[e], m.valid()[e]));
+            }
+            XYChart chart = new XYChartBuilder().width(w).height(h).title(m.name()).xAxisTitle("epoch")
+                    .yAxisTitle("mean NLL (nats)").theme(Styler.ChartTheme.GGPlot2).build();
+            var st = chart.getStyler();
+            double step = Ticks.niceStep(n, 5);
+            st.setXAxisMin(0.0);
+            st.setXAxisMax(Math.ceil(n / step) * step);
+            st.setXAxisDecimalPattern("0");
+            double pad = 0.08 * Math.max(hi - lo, 1e-9);
+            st.setYAxisMin(lo - pad);
+            st.setYAxisMax(hi + 2 * pad);
+            st.setLegendPosition(Styler.LegendPosition.InsideNE);
+            st.setMarkerSize(0);
+            st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+            XYSeries t = chart.addSeries("train", ep, m.train());
+            t.setLineColor(LINE_COLORS[0]);
+            t.setLineStyle(new BasicStroke(1.6f));
+            t.setMarker(SeriesMarkers.NONE);
+            XYSeries v = chart.addSeries("valid", ep, m.valid());
+            v.setLineColor(LINE_COLORS[1]);
+            v.setLineStyle(new BasicStroke(1.6f));
+            v.setMarker(SeriesMarkers.NONE);
+            // XChart puts the ticks of an axis whose values are all equally spaced on the values themselves
+            // (1, 54, 107, …); one invisible point off the epoch lattice makes it choose round ticks instead
+            XYSeries anchor = chart.addSeries(" ", new double[] {0.5}, new double[] {m.train()[0]});
+            anchor.setMarker(SeriesMarkers.NONE);
+            anchor.setLineColor(new Color(0, 0, 0, 0));
+            anchor.setShowInLegend(false);
+            if (m.bestEpoch() > 0) {
+                chart.addAnnotation(new AnnotationLine(m.bestEpoch(), true, false));
+                // the label sits half-way up, below the legend and above the settled curves, on whichever side
+                // of the line has room
+                boolean left = m.bestEpoch() > 0.6 * n;
+                AnnotationText label = new AnnotationText((left ? "best epoch " + m.bestEpoch() + " →"
+                        : "← best epoch " + m.bestEpoch()), m.bestEpoch() + (left ? -0.17 : 0.17) * n,
+                        lo + 0.5 * (hi - lo), false);
+                chart.addAnnotation(label);
+                st.setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+                st.setAnnotationTextFontColor(new Color(0x333333));
+                st.setAnnotationLineColor(new Color(0x444444));
+                st.setAnnotationLineStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                        new float[] {5f, 4f}, 0f));
+            }
+            charts.add(chart);
+        }
+        return new ChartGrid(title, charts, columns, w, h);
     }
 
     private static XYChart scatterChart(String title, double[] xy, int n, double[] r, int w, int h, int marker,

@@ -130,4 +130,41 @@ class PlotsTest {
         f.save(dir.resolve("l.png"));
         assertTrue(Files.size(dir.resolve("l.png")) > 1000);
     }
+
+    @Test
+    void moreThanThreePanelsTakeTwoRows() {
+        assertEquals(1, Plots.columnsFor(1));
+        assertEquals(3, Plots.columnsFor(3));
+        assertEquals(2, Plots.columnsFor(4));
+        assertEquals(3, Plots.columnsFor(5)); // the prior and four layers: 3 + 2
+    }
+
+    @Test
+    void lossPanelsAreSmallMultiplesTwoToARow() throws Exception {
+        double[] t = {3, 2, 1.5, 1.4, 1.35};
+        double[] v = {3.1, 2.2, 1.6, 1.5, 1.55};
+        List<Plots.LossCurves> m = List.of(new Plots.LossCurves("a", t, v, 4), new Plots.LossCurves("b", t, v, 0),
+                new Plots.LossCurves("c", t, v, 2));
+        Figure f = Plots.lossPanels("losses", m, 2);
+        assertEquals(2 * 420, f.width());
+        assertEquals(34 + 2 * 300, f.height()); // the title, then 2 rows for 3 panels
+        f.save(dir.resolve("loss.png"));
+        assertTrue(Files.size(dir.resolve("loss.png")) > 1000);
+        assertThrows(IllegalArgumentException.class, () -> new Plots.LossCurves("x", t, new double[] {1}, 1));
+    }
+
+    @Test
+    void markedPointsAreLargeEnoughToSee() throws Exception {
+        // one point alone, drawn as a marker: its colour must cover a visible area (a 4 px dot would not)
+        Figure f = Plots.lines("p", "h", "ISE", true, true,
+                List.of(Series.points("h", new double[] {0.5}, new double[] {0.01})), null);
+        BufferedImage img = f.toImage(1);
+        int hits = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                hits += (img.getRGB(x, y) & 0xffffff) == 0x1f77b4 ? 1 : 0;
+            }
+        }
+        assertTrue(hits > 40, "marker pixels: " + hits);
+    }
 }
