@@ -7,9 +7,11 @@ import static org.kdeflow.cli.report.MathML.frac;
 import static org.kdeflow.cli.report.MathML.inline;
 import static org.kdeflow.cli.report.MathML.matrix;
 import static org.kdeflow.cli.report.MathML.mi;
+import static org.kdeflow.cli.report.MathML.mn;
 import static org.kdeflow.cli.report.MathML.mo;
 import static org.kdeflow.cli.report.MathML.paren;
 import static org.kdeflow.cli.report.MathML.row;
+import static org.kdeflow.cli.report.MathML.space;
 import static org.kdeflow.cli.report.MathML.sqrt;
 import static org.kdeflow.cli.report.MathML.sub;
 import static org.kdeflow.cli.report.MathML.subsup;
@@ -67,8 +69,9 @@ final class Derivations {
         return row(upright("exp"), paren(arg));
     }
 
+    /** "log" and the thin space (3/18 em, as in TeX) that separates it from its argument. */
     private static Element log() {
-        return upright("log");
+        return row(upright("log"), space(0.17));
     }
 
     private static Element det() {
@@ -95,7 +98,8 @@ final class Derivations {
                 " with bandwidth matrix H and kernel K is");
         s.equation(display(row(fhat(), paren(vec("x")), mo("="),
                 frac(1, "N"), frac(1, abs(mi("H"))), sumK("i", "1", "N"),
-                mi("K"), paren(sup(mi("H"), row(mo("−"), mo("1"))), paren(sub(vec("x"), "i"), mo("−"), vec("x"))))));
+                mi("K"), paren(sup(mi("H"), row(mo("−"), mn("1"))), space(0.12),
+                        paren(sub(vec("x"), "i"), mo("−"), vec("x"))))));
         s.paragraph("with the separable Gaussian kernel ", inline(mi("K"), paren(vec("u")), mo("="),
                 mi("k"), paren(sub(mi("u"), "1")), mi("k"), paren(sub(mi("u"), "2"))), ", ",
                 inline(mi("k"), paren(mi("u")), mo("="), frac(1, sqrt(2, mi("π"))),

@@ -1,5 +1,15 @@
 package org.kdeflow.cli.homework;
 
+import static org.kdeflow.cli.report.MathML.frac;
+import static org.kdeflow.cli.report.MathML.hat;
+import static org.kdeflow.cli.report.MathML.inline;
+import static org.kdeflow.cli.report.MathML.mi;
+import static org.kdeflow.cli.report.MathML.mn;
+import static org.kdeflow.cli.report.MathML.mo;
+import static org.kdeflow.cli.report.MathML.paren;
+import static org.kdeflow.cli.report.MathML.row;
+import static org.kdeflow.cli.report.MathML.sup;
+import static org.kdeflow.cli.report.MathML.upright;
 import static org.kdeflow.cli.report.ReportDocument.number;
 import static org.kdeflow.cli.report.ReportDocument.strong;
 
@@ -9,6 +19,9 @@ import java.util.Locale;
 
 /** Part I's sections: the samples, the estimates with their table, and the discussion generated from the numbers. */
 final class PartOneText {
+    /** Text width of a 2 × 2 panel figure: two such figures fit on a page. */
+    static final int TWO_BY_TWO = 70;
+
     private PartOneText() {
     }
 
@@ -42,7 +55,8 @@ final class PartOneText {
                 + "ceiling.");
         for (PartOne.Outcome o : outcomes) {
             s.figure("p1-kde-" + o.dist().key() + ".png", o.dist().name() + ": the true density and the kernel "
-                    + "density estimates for h = 0.1, 0.5 and 1 (N = " + c.partOneN() + ")." + o.shadingNote());
+                    + "density estimates for h = 0.1, 0.5 and 1 (N = " + c.partOneN() + ")." + o.shadingNote(),
+                    TWO_BY_TWO);
         }
         List<List<Object>> rows = new ArrayList<>();
         for (PartOne.Outcome o : outcomes) {
@@ -64,20 +78,24 @@ final class PartOneText {
         s.figures(curves, "The bias–variance trade-off: ISE against h (log axes) for each density, from "
                 + c.curveH() + " bandwidths between 0.02 and 2. Left of the minimum the variance term "
                 + "(∝ 1/(Nh²)) dominates, right of it the squared bias (∝ h⁴). Marked: the homework's h = 0.1, 0.5, "
-                + "1 and (dashed line) the h leave-one-out likelihood cross-validation picks.", 33);
+                + "1 and (dashed line) the h leave-one-out likelihood cross-validation picks.", 50);
         s.paragraph(strong("Discussion (from the numbers above). "));
         List<Object> items = new ArrayList<>();
         for (PartOne.Outcome o : outcomes) {
             items.add(task3Sentence(o));
         }
         s.bullets(items);
-        s.paragraph("The trade-off: f̂ is f smoothed by the kernel plus sampling noise. Its bias is "
-                + "E f̂ − f ≈ ½h²∇²f, growing with h and with the curvature of f; its variance ≈ f/(4πNh²), "
-                + "shrinking with h. A small h follows each sample (a spiky, noisy estimate that "
+        s.paragraph("The trade-off: f̂ is f smoothed by the kernel plus sampling noise. Its bias is ",
+                inline(upright("E"), hat(mi("f")), mo("−"), mi("f"), mo("≈"), frac(1, 2), sup(mi("h"), mn("2")),
+                        sup(mo("∇"), mn("2")), mi("f")),
+                ", growing with h and with the curvature of f; its variance is about ",
+                inline(mi("f"), mo("/"), paren(mn("4"), mi("π"), mi("N"), sup(mi("h"), mn("2")))),
+                ", shrinking with h. A small h follows each sample (a spiky, noisy estimate that "
                 + "overshoots the peaks: the large max error at h = 0.1), a large h blurs structure away (modes "
                 + "merge, the spiral's arms fill in). The best h balances the two and depends on f: sharper "
-                + "structure wants a smaller h, and more samples allow a smaller h (h* ∝ N^(−1/6) in 2-D). "
-                + "Likelihood cross-validation finds it from the sample alone.");
+                + "structure wants a smaller h, and more samples allow a smaller h (",
+                inline(sup(mi("h"), mo("*")), mo("∝"), sup(mi("N"), row(mo("−"), mn("1"), mo("/"), mn("6")))),
+                " in 2-D). Likelihood cross-validation finds it from the sample alone.");
     }
 
     /** One generated sentence per distribution: which h wins on each measure, by how much, and where CV lands. */

@@ -104,6 +104,24 @@ public final class ReportDocument {
         return sb.toString();
     }
 
+    /**
+     * The document for the PDF renderer: as {@link #toXhtmlString}, with every inline formula given the size
+     * {@code inlineMathSize} ({@code mathsize}), since that renderer lays out each formula at one fixed size of its
+     * own whatever the text around it.
+     */
+    public String toPrintXhtmlString(String inlineMathSize) {
+        Element html = toXhtml();
+        for (Element m : html.findAll("math")) {
+            if (!"block".equals(m.attr("display"))) {
+                m.attr("mathsize", inlineMathSize);
+            }
+        }
+        StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n");
+        html.write(sb);
+        sb.append('\n');
+        return sb.toString();
+    }
+
     /** A section: heading, numbered figures and tables, sub-sections. Methods return the section for chaining. */
     public static final class Section {
         private final ReportDocument doc;
@@ -132,7 +150,7 @@ public final class ReportDocument {
 
         /** A paragraph: strings become text, elements (inline math, {@link #em}, {@link #code}) are kept. */
         public Section paragraph(Object... parts) {
-            content.add(el("p", parts));
+            content.add(el("p", unbroken(parts)));
             return this;
         }
 
@@ -140,7 +158,7 @@ public final class ReportDocument {
         public Section bullets(List<?> items) {
             Element ul = el("ul");
             for (Object item : items) {
-                ul.add(el("li", item));
+                ul.add(el("li", unbroken(item instanceof List<?> l ? l.toArray() : new Object[] {item})));
             }
             content.add(ul);
             return this;
@@ -151,7 +169,16 @@ public final class ReportDocument {
             if (!math.name().equals("math")) {
                 throw new IllegalArgumentException("an equation must be a <math> element, not <" + math.name() + ">");
             }
-            content.add(el("div", math).attr("class", "equation"));
+            Element eq = el("div", math).attr("class", "equation");
+            // the paragraph that introduces equations and the equations themselves stay on one page
+            int last = content.size() - 1;
+            if (last >= 0 && content.get(last) instanceof Element e
+                    && (e.name().equals("p") || "keep".equals(e.attr("class")))) {
+                Element keep = "keep".equals(e.attr("class")) ? e : el("div", e).attr("class", "keep");
+                content.set(last, keep.add(eq));
+            } else {
+                content.add(eq);
+            }
             return this;
         }
 
@@ -165,44 +192,58 @@ public final class ReportDocument {
          * numbered "Figure n." in front of the caption.
          */
         public Section figure(String file, String caption, int widthPercent) {
-            if (file.contains("..") || file.startsWith("/") || file.contains(":")) {
-                throw new IllegalArgumentException("a figure must be a file inside the report's folder: '" + file + "'");
-            }
+            checkFigureFile(file);
             if (widthPercent < 1 || widthPercent > 100) {
                 throw new IllegalArgumentException("figure width must be 1..100 %: " + widthPercent);
             }
             int n = doc.nextFigure();
             Element img = el("img").attr("src", file).attr("alt", caption)
                     .attr("style", "width:" + widthPercent + "%");
-            content.add(el("div", img, el("p", label("Figure"), caption)
+            content.add(el("div", linked(file, img), el("p", label("Figure"), caption)
                     .attr("class", "caption")).attr("class", "figure").attr("id", id + "-fig" + n));
             return this;
         }
 
         /**
-         * Several images side by side under one number and caption, each {@code widthPercent} of the text width.
+         * Several images under one number and caption, each {@code widthPercent} of the text width, as many to a row
+         * as fit (⌊100 / widthPercent⌋), rows left-aligned from the top. Each image links to its full-size file.
          */
         public Section figures(List<String> files, String caption, int widthPercent) {
             for (String file : files) {
-                if (file.contains("..") || file.startsWith("/") || file.contains(":")) {
-                    throw new IllegalArgumentException("a figure must be a file inside the report's folder: '" + file
-                            + "'");
-                }
+                checkFigureFile(file);
             }
-            if (widthPercent < 1 || widthPercent * files.size() > 100) {
-                throw new IllegalArgumentException(files.size() + " images of " + widthPercent + " % do not fit");
+            if (widthPercent < 1 || widthPercent > 100) {
+                throw new IllegalArgumentException("figure width must be 1..100 %: " + widthPercent);
             }
             int n = doc.nextFigure();
-            // a table row: the layout both browsers and openhtmltopdf agree on for images side by side
-            Element tr = el("tr");
-            for (String file : files) {
-                tr.add(el("td", el("img").attr("src", file).attr("alt", caption).attr("style", "width:100%"))
-                        .attr("style", "width:" + widthPercent + "%"));
+            int perRow = Math.max(1, Math.min(files.size(), 100 / widthPercent));
+            // table rows: the layout both browsers and openhtmltopdf agree on for images side by side
+            Element tbody = el("tbody");
+            Element tr = null;
+            for (int k = 0; k < files.size(); k++) {
+                if (k % perRow == 0) {
+                    tr = el("tr");
+                    tbody.add(tr);
+                }
+                String file = files.get(k);
+                tr.add(el("td", linked(file, el("img").attr("src", file).attr("alt", caption)
+                        .attr("style", "width:100%"))).attr("style", "width:" + widthPercent + "%"));
             }
-            Element row = el("table", el("tbody", tr)).attr("class", "images");
+            Element row = el("table", tbody).attr("class", "images");
             content.add(el("div", row, el("p", label("Figure"), caption)
                     .attr("class", "caption")).attr("class", "figure").attr("id", id + "-fig" + n));
             return this;
+        }
+
+        private static void checkFigureFile(String file) {
+            if (file.contains("..") || file.startsWith("/") || file.contains(":")) {
+                throw new IllegalArgumentException("a figure must be a file inside the report's folder: '" + file + "'");
+            }
+        }
+
+        /** An image wrapped in a link to its file, so that a reader opens the figure at full size. */
+        private static Element linked(String file, Element img) {
+            return el("a", img).attr("href", file).attr("class", "figure-link").attr("title", "full size: " + file);
         }
 
         /**
@@ -224,7 +265,9 @@ public final class ReportDocument {
                 Element tr = el("tr");
                 for (Object cell : r) {
                     Element td = el("td");
-                    if (cell instanceof Number num) {
+                    if (cell instanceof Fixed f) {
+                        td.add(f.text()).attr("class", "num");
+                    } else if (cell instanceof Number num) {
                         td.add(number(num.doubleValue())).attr("class", "num");
                     } else if (cell != null) {
                         td.add(cell);
@@ -303,6 +346,43 @@ public final class ReportDocument {
     }
 
     /**
+     * A number with a sign, a decimal point or an exponent (−2.427, 0.1045, 1.121e-4), which must not break, with the
+     * brackets and punctuation that touch it ("(−2.417", "1.121e-4),").
+     */
+    private static final java.util.regex.Pattern BREAKABLE_NUMBER = java.util.regex.Pattern.compile(
+            "\\(?([−+-]?\\d+(?:\\.\\d+)?(?:e[−+-]?\\d+)?)[)\\],;:%×]*");
+
+    /**
+     * Parts for a paragraph with every number that a line break could split (one with a sign, a decimal point or an
+     * exponent) put in a {@code <span class="nobr">}; other parts are kept as they are.
+     */
+    static Object[] unbroken(Object... parts) {
+        List<Object> out = new ArrayList<>();
+        for (Object p : parts) {
+            if (!(p instanceof String s)) {
+                out.add(p);
+                continue;
+            }
+            java.util.regex.Matcher m = BREAKABLE_NUMBER.matcher(s);
+            int from = 0;
+            while (m.find()) {
+                String n = m.group();
+                if (!m.group(1).matches("\\d+")) { // an integer alone cannot break
+                    if (m.start() > from) {
+                        out.add(s.substring(from, m.start()));
+                    }
+                    out.add(el("span", n).attr("class", "nobr"));
+                    from = m.end();
+                }
+            }
+            if (from < s.length()) {
+                out.add(s.substring(from));
+            }
+        }
+        return out.toArray();
+    }
+
+    /**
      * A number for prose and tables: 4 significant digits, plain notation between 1e-3 and 1e5, scientific otherwise,
      * always with a '.' decimal separator; NaN and infinities spelt out.
      */
@@ -326,6 +406,48 @@ public final class ReportDocument {
             s = mant + "e" + Integer.parseInt(me[1]);
         }
         return minus(s);
+    }
+
+    /** A table cell with a fixed number of decimals (a column that reads at one precision), right-aligned. */
+    public record Fixed(double value, int decimals) {
+        public Fixed {
+            if (decimals < 0 || decimals > 12) {
+                throw new IllegalArgumentException("decimals must be 0..12, got " + decimals);
+            }
+        }
+
+        /** The value with {@code decimals} decimals, '−' for minus. */
+        public String text() {
+            return fixed(value, decimals);
+        }
+    }
+
+    /** v with a fixed number of decimals and a '−' for minus (never "−0.000"); NaN and infinities spelt out. */
+    public static String fixed(double v, int decimals) {
+        if (!Double.isFinite(v)) {
+            return number(v);
+        }
+        java.math.BigDecimal b = new java.math.BigDecimal(v).setScale(decimals, java.math.RoundingMode.HALF_EVEN);
+        return minus(b.signum() == 0 ? b.abs().toPlainString() : b.toPlainString());
+    }
+
+    /**
+     * "m ± s" for a mean and its spread: s to 2 significant digits and m to the same last decimal place, so the two
+     * read at one precision (0.568 ± 0.074, −0.15 ± 0.39, 1675 ± 3744 → 1700 ± 3700); s = 0 gives {@link #number}(m).
+     */
+    public static String plusMinus(double mean, double sd) {
+        if (!(sd > 0) || Double.isInfinite(sd) || !Double.isFinite(mean)) {
+            return number(mean) + (sd > 0 ? " ± " + number(sd) : "");
+        }
+        java.math.BigDecimal s = new java.math.BigDecimal(sd).round(new java.math.MathContext(2));
+        int scale = s.scale();
+        java.math.BigDecimal m = new java.math.BigDecimal(mean).setScale(scale, java.math.RoundingMode.HALF_EVEN);
+        return minus(plain(m, scale)) + " ± " + plain(s, scale);
+    }
+
+    private static String plain(java.math.BigDecimal v, int scale) {
+        return scale >= 0 ? v.setScale(scale, java.math.RoundingMode.HALF_EVEN).toPlainString()
+                : v.setScale(scale, java.math.RoundingMode.HALF_EVEN).toBigInteger().toString();
     }
 
     private static String minus(String s) {

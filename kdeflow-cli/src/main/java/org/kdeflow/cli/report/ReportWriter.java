@@ -31,6 +31,12 @@ public final class ReportWriter {
             "/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF",
             "/usr/local/share/fonts", "/Library/Fonts", "C:\\Windows\\Fonts");
 
+    /**
+     * The {@code mathsize} of inline formulas in the PDF, chosen by eye so that their letters match the 10.5 pt body
+     * text (the MathML layout's sizes are not the text's points).
+     */
+    static final String PDF_INLINE_MATH = System.getProperty("kdeflow.report.mathsize", "14pt");
+
     private ReportWriter() {
     }
 
@@ -50,7 +56,7 @@ public final class ReportWriter {
     public static Path writePdf(ReportDocument doc, Path folder) throws IOException {
         String base = folder.toAbsolutePath().toUri().toString();
         Path pdf = folder.resolve(PDF);
-        AtomicFiles.write(pdf, (OutputStream out) -> render(doc.toXhtmlString(), base, out));
+        AtomicFiles.write(pdf, (OutputStream out) -> render(doc.toPrintXhtmlString(PDF_INLINE_MATH), base, out));
         return pdf;
     }
 
@@ -79,8 +85,9 @@ public final class ReportWriter {
             b.useFastMode();
             b.withHtmlContent(xhtml, base);
             b.useSVGDrawer(new BatikSVGDrawer());
-            b.useMathMLDrawer(new MathMLDrawer());
-            registerFonts(b);
+            MathMLDrawer math = new MathMLDrawer();
+            b.useMathMLDrawer(math);
+            registerFonts(b, math);
             b.withProducer("kdeflow");
             b.toStream(out);
             b.run();
@@ -99,7 +106,11 @@ public final class ReportWriter {
         }
     }
 
-    private static void registerFonts(PdfRendererBuilder b) {
+    /**
+     * The DejaVu faces for the text and, the serif ones, for the formulas too: the MathML drawer lays out with the
+     * fonts it is given, so that formulas and body text share one serif face and size.
+     */
+    private static void registerFonts(PdfRendererBuilder b, MathMLDrawer math) {
         String[][] faces = {
             {"DejaVuSerif.ttf", "DejaVu Serif", "400", "NORMAL"},
             {"DejaVuSerif-Bold.ttf", "DejaVu Serif", "700", "NORMAL"},
@@ -116,6 +127,10 @@ public final class ReportWriter {
                 if (Files.isRegularFile(p)) {
                     b.useFont(p.toFile(), f[1], Integer.valueOf(f[2]),
                             PdfRendererBuilder.FontStyle.valueOf(f[3]), true);
+                    if (f[1].equals("DejaVu Serif")) {
+                        math.addFontFile(p.toFile(), f[1], Integer.valueOf(f[2]),
+                                PdfRendererBuilder.FontStyle.valueOf(f[3]));
+                    }
                     break;
                 }
             }

@@ -29,14 +29,19 @@ final class Style {
             ol.toc, ol.toc ol { margin: 0.1em 0; padding-left: 1.4em; }
             ol.toc a { color: #124; text-decoration: none; }
             .equation { margin: 0.6em 0; text-align: center; page-break-inside: avoid; }
-            math { font-family: 'STIX Two Math', 'Latin Modern Math', 'Cambria Math', 'DejaVu Math TeX Gyre', math; }
+            math { font-family: 'STIX Two Math', 'Latin Modern Math', 'Cambria Math', 'DejaVu Math TeX Gyre',
+                   'DejaVu Serif', math; }
+            .nobr { white-space: nowrap; }
+            .keep { page-break-inside: avoid; }
             .equation math { display: inline-block; math-style: normal; }
-            @media print { p math, li math { vertical-align: -0.3em; } }
+            @media print { math { font-family: 'DejaVu Serif'; }
+                           p math, li math { vertical-align: -0.3em; } }
             mtable.aligned mtd { padding: 0.1em 0.15em; }
             mtable.aligned mtd[columnalign="right"] { text-align: right; }
             mtable.aligned mtd[columnalign="left"] { text-align: left; }
             .figure { margin: 0.9em 0; text-align: center; page-break-inside: avoid; }
-            .figure img { max-width: 100%; }
+            .figure img { max-width: 100%; border: none; }
+            a.figure-link { text-decoration: none; }
             .caption, caption { font-size: 9pt; color: #333; text-align: left; margin: 0.3em 0; }
             caption { caption-side: top; padding-bottom: 0.3em; text-align: center; }
             .label { font-weight: bold; }

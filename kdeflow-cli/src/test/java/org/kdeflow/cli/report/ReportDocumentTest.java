@@ -77,7 +77,53 @@ class ReportDocumentTest {
         assertThrows(IllegalArgumentException.class, () -> s.figure("../etc/passwd", "x"));
         assertThrows(IllegalArgumentException.class, () -> s.figure("/abs.png", "x"));
         assertThrows(IllegalArgumentException.class, () -> s.figure("http://host/x.png", "x"));
-        assertThrows(IllegalArgumentException.class, () -> s.figures(List.of("a.png", "b.png"), "x", 60));
+        assertThrows(IllegalArgumentException.class, () -> s.figures(List.of("a.png", "../b.png"), "x", 50));
+        assertThrows(IllegalArgumentException.class, () -> s.figures(List.of("a.png", "b.png"), "x", 101));
+    }
+
+    @Test
+    void imagesThatDoNotFitOneRowWrapAndEveryImageLinksToItsFile() throws Exception {
+        ReportDocument r = new ReportDocument("t");
+        r.section("s", "s").figures(List.of("a.png", "b.png", "c.png"), "three", 45).figure("d.png", "one", 60);
+        Document d = parse(r.toXhtmlString());
+        // 45 % each: two to a row, so three images take two rows
+        assertEquals(2, d.getElementsByTagName("tr").getLength());
+        NodeList links = d.getElementsByTagName("a");
+        List<String> hrefs = new java.util.ArrayList<>();
+        for (int i = 0; i < links.getLength(); i++) {
+            Element a = (Element) links.item(i);
+            if (a.getElementsByTagName("img").getLength() == 1) {
+                assertEquals(a.getAttribute("href"),
+                        ((Element) a.getElementsByTagName("img").item(0)).getAttribute("src"));
+                hrefs.add(a.getAttribute("href"));
+            }
+        }
+        assertEquals(List.of("a.png", "b.png", "c.png", "d.png"), hrefs);
+    }
+
+    @Test
+    void numbersInProseDoNotBreakAndEquationsStayWithTheirIntroduction() throws Exception {
+        ReportDocument r = new ReportDocument("t");
+        r.section("s", "s").paragraph("NLL −2.427 and 1.121e-4 at N = 1500, h = 0.5")
+                .equation(MathML.display("a")).equation(MathML.display("b"));
+        Document d = parse(r.toXhtmlString());
+        NodeList spans = d.getElementsByTagName("span");
+        List<String> kept = new java.util.ArrayList<>();
+        for (int i = 0; i < spans.getLength(); i++) {
+            kept.add(spans.item(i).getTextContent());
+        }
+        // integers cannot break; a sign, a decimal point or an exponent could
+        assertEquals(List.of("−2.427", "1.121e-4", "0.5"), kept);
+        NodeList divs = d.getElementsByTagName("div");
+        Element keep = null;
+        for (int i = 0; i < divs.getLength(); i++) {
+            if ("keep".equals(((Element) divs.item(i)).getAttribute("class"))) {
+                assertEquals(null, keep, "one group");
+                keep = (Element) divs.item(i);
+            }
+        }
+        assertEquals(1, keep.getElementsByTagName("p").getLength());
+        assertEquals(2, keep.getElementsByTagNameNS(MathML.NS, "math").getLength());
     }
 
     @Test
@@ -96,6 +142,16 @@ class ReportDocumentTest {
         assertEquals("−0.02673", ReportDocument.number(-0.026731));
         assertEquals("1.235e5", ReportDocument.number(123456.7));
         assertEquals("NaN", ReportDocument.number(Double.NaN));
+    }
+
+    @Test
+    void aMeanAndItsSpreadReadAtOnePrecision() {
+        // the spread to 2 significant digits, the mean to its last decimal place
+        assertEquals("0.568 ± 0.074", ReportDocument.plusMinus(0.5679, 0.07442));
+        assertEquals("−0.15 ± 0.39", ReportDocument.plusMinus(-0.1481, 0.3895));
+        assertEquals("0.00 ± 0.20", ReportDocument.plusMinus(-0.002812, 0.1973)); // no "−0.00"
+        assertEquals("1700 ± 3700", ReportDocument.plusMinus(1675, 3744));
+        assertEquals("2.145", ReportDocument.plusMinus(2.1447197, 0));
     }
 
     @Test
