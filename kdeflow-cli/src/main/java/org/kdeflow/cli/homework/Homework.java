@@ -191,6 +191,8 @@ public final class Homework {
         m.put(config.seed(), "settings", "seeds", "data");
         m.put(config.testSeed(), "settings", "seeds", "test");
         m.put(config.modelSeed(), "settings", "seeds", "model");
+        m.put(config.trainSeeds(), "settings", "seeds", "training_seeds_per_configuration");
+        m.putText(config.precision().name().toLowerCase(java.util.Locale.ROOT), "settings", "training_precision");
         m.put(config.partOneN(), "settings", "part1_n");
         m.put(config.grid(), "settings", "grid");
         m.put(config.heldOutN(), "settings", "part1_held_out_n");

@@ -52,13 +52,13 @@ public record HomeworkConfig(boolean quick, long seed, int partOneN, List<Double
     /** The homework's settings. */
     public static HomeworkConfig full(long seed) {
         return new HomeworkConfig(false, seed, 10_000, List.of(0.1, 0.5, 1.0), 100, 4000, 16, 1000, 20_000, 1000,
-                1.0, 1.0, 1, Precision.F64);
+                1.0, 1.0, 5, Precision.F32);
     }
 
     /** The same pipeline, small: 6 % of Part I's samples, 1/10 of Part II's, 1/50 of the epochs, a 32×32 grid. */
     public static HomeworkConfig quick(long seed) {
         return new HomeworkConfig(true, seed, 600, List.of(0.1, 0.5, 1.0), 32, 500, 6, 200, 1000, 200,
-                0.02, 0.1, 1, Precision.F64);
+                0.02, 0.1, 2, Precision.F32);
     }
 
     public long testSeed() {

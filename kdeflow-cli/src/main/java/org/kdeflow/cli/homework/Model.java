@@ -141,6 +141,14 @@ record Model(Spec spec, List<Trained> seeds, KdeFit kde, double entropy) {
             return Math.sqrt(s / (values.length - 1));
         }
 
+        /** The median (the mean of the middle two for an even count). */
+        double median() {
+            double[] v = values.clone();
+            java.util.Arrays.sort(v);
+            int n = v.length;
+            return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+        }
+
         double min() {
             double m = Double.POSITIVE_INFINITY;
             for (double v : values) {

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.kdeflow.cli.homework.Model.Spread;
+import org.kdeflow.cli.homework.PartTwoExperiments.Trained;
 import org.kdeflow.cli.homework.PartTwoSpecs.Spec;
+import org.kdeflow.cli.report.ReportDocument;
 import org.kdeflow.cli.report.ReportDocument.Section;
 import org.kdeflow.data.ToyDatasets.Kind;
 import org.kdeflow.train.TrainingResult;
@@ -18,6 +20,9 @@ import org.kdeflow.train.TrainingResult;
  * the numbers change (which model wins, by how much, and which explanation the numbers support).
  */
 final class PartTwoText {
+    /** Text width of a layer figure (up to 3 panels to a row). */
+    private static final int LAYERS = 85;
+
     private PartTwoText() {
     }
 
@@ -30,7 +35,7 @@ final class PartTwoText {
         for (Kind k : Kind.values()) {
             files.add("p2-data-" + k.homeworkName() + ".png");
         }
-        s.figures(files, "The four toy data sets, one plot each: Circles, Moons, GaussiansGrid, GaussiansRot(5).", 25);
+        s.figures(files, "The four toy data sets, one plot each: Circles, Moons, GaussiansGrid, GaussiansRot(5).", 45);
     }
 
     static void models(Run run, List<Model> models) {
@@ -91,7 +96,8 @@ final class PartTwoText {
             s.figure("p2-density-" + m.spec().id() + ".png", m.spec().label() + ": the true density, the flow's "
                     + "p(x) and the cross-validated KDE, on one colour scale." + notes.get(m.spec().id()));
             s.figure("p2-layers-" + m.spec().id() + ".png", m.spec().label() + ": samples from the prior and after "
-                    + "each coupling layer (shared axes). Each layer moves one coordinate, conditioned on the other.");
+                    + "each coupling layer (shared axes). Each layer moves one coordinate, conditioned on the other.",
+                    LAYERS);
         }
         table(run, s, "Task 9 models.", ms, true);
         List<Model> byGap = new ArrayList<>(ms);
@@ -149,10 +155,10 @@ final class PartTwoText {
         List<Model> ms = List.of(cmp.a(), cmp.b());
         s.figure("p2-density-" + task + ".png", PartTwoSpecs.title(task) + ": the true density and each model's "
                 + "p(x) on a " + run.config.grid() + "×" + run.config.grid() + " grid, one colour scale."
-                + notes.get(task));
+                + notes.get(task), cmp.a().spec().toy().equals(cmp.b().spec().toy()) ? 100 : PartOneText.TWO_BY_TWO);
         for (Model m : ms) {
             s.figure("p2-layers-" + m.spec().id() + ".png", m.spec().label() + ": " + run.config.layerSamples()
-                    + " samples after each coupling layer.", 20 * (m.spec().layers() + 1));
+                    + " samples after each coupling layer.", LAYERS);
         }
         table(run, s, PartTwoSpecs.title(task) + ".", ms, false);
         if (cmp.seeds() > 1) {
@@ -168,7 +174,7 @@ final class PartTwoText {
         Model a = cmp.a();
         Model b = cmp.b();
         for (var t : a.seeds()) {
-            header.add("seed " + t.seed());
+            header.add("seed\u00a0" + t.seed());
         }
         header.add("mean ± sd");
         header.add("median log p, mean ± sd");
@@ -177,7 +183,7 @@ final class PartTwoText {
             List<Object> r = new ArrayList<>();
             r.add(m.spec().label());
             for (double g : m.gapOverSeeds().values()) {
-                r.add(g);
+                r.add(fixed(g));
             }
             r.add(pm(m.gapOverSeeds()));
             r.add(pm(m.medianOverSeeds()));
@@ -186,7 +192,7 @@ final class PartTwoText {
         List<Object> d = new ArrayList<>();
         d.add("difference");
         for (double g : cmp.gapDifference().values()) {
-            d.add(g);
+            d.add(fixed(g));
         }
         d.add(pm(cmp.gapDifference()));
         d.add(pm(cmp.medianDifference()));
@@ -198,9 +204,14 @@ final class PartTwoText {
                 + "show.", header, rows);
     }
 
+    /** A gap or difference in the seed table: three decimals (milli-nats), as every cell of that table. */
+    private static ReportDocument.Fixed fixed(double v) {
+        return new ReportDocument.Fixed(v, 3);
+    }
+
     /** "a ± b". */
     static String pm(Spread s) {
-        return number(s.mean()) + " ± " + number(s.sd());
+        return ReportDocument.plusMinus(s.mean(), s.sd());
     }
 
     /** The answer to Task 10, 11 or 12 from the comparison of its two configurations (a, b in task order). */
@@ -329,7 +340,7 @@ final class PartTwoText {
         Spread d = cmp.gapDifference();
         String noise = " nats, twice its standard error (" + number(cmp.standardError()) + " nats: the seeds' spread "
                 + "and the test points' together)";
-        String median = task.equals("task12") ? "" : medianSentence(cmp);
+        String median = outliers(cmp) + (task.equals("task12") ? "" : medianSentence(cmp));
         if (cmp.tie()) {
             return "The two fit about equally well: over " + seeds + " training seeds the gaps to the entropy floor "
                     + "are " + pm(a.gapOverSeeds()) + " nats with " + a.spec().label() + " and "
@@ -353,6 +364,36 @@ final class PartTwoText {
                 + number(pct) + " % of the larger gap), exceeds " + number(cmp.threshold()) + noise + ", and "
                 + better.spec().label() + " is ahead in " + cmp.betterInSeeds() + " of " + seeds + " seeds. "
                 + median;
+    }
+
+    /**
+     * Seeds whose gap lies far above the configuration's other seeds (by more than max(1 nat, 4 × the median gap)):
+     * named, with the medians over seeds beside the means, since one such model moves the mean of five.
+     */
+    static String outliers(Comparison cmp) {
+        StringBuilder sb = new StringBuilder();
+        for (Model m : List.of(cmp.a(), cmp.b())) {
+            Spread g = m.gapOverSeeds();
+            double med = g.median();
+            double[] v = g.values();
+            for (int k = 0; k < v.length; k++) {
+                if (v[k] - med > Math.max(1, 4 * Math.abs(med))) {
+                    Trained t = m.seeds().get(k);
+                    sb.append("With ").append(m.spec().label()).append(", seed ").append(t.seed())
+                            .append(" reaches a gap of ").append(number(v[k])).append(" nats although its median ")
+                            .append("log p (").append(number(t.scores().median())).append(") is in line with the ")
+                            .append("other seeds': a few fresh points fall where that model left almost no mass, ")
+                            .append("and they alone move the mean over seeds. ");
+                }
+            }
+        }
+        if (sb.length() == 0) {
+            return "";
+        }
+        return sb + "The medians over seeds are not moved by one model: the gap is " + number(cmp.a().gapOverSeeds()
+                .median()) + " nats with " + cmp.a().spec().label() + " and " + number(cmp.b().gapOverSeeds()
+                .median()) + " with " + cmp.b().spec().label() + ", the paired difference "
+                + number(cmp.gapDifference().median()) + " nats. ";
     }
 
     /** The robust companion of the mean: which model has the higher median log p, by how much, in how many seeds. */
@@ -396,7 +437,8 @@ final class PartTwoText {
                 + "of the main text: a sanity check that nothing diverged or overfitted badly).");
         for (String task : PartTwoSpecs.TASKS) {
             s.figure("p2-losses-" + task + ".png", PartTwoSpecs.title(task) + ": training and validation loss per "
-                    + "epoch.", 80);
+                    + "epoch of the headline seed's training, one panel per model; the dashed line marks the epoch of "
+                    + "the smallest validation loss.");
         }
     }
 }

@@ -124,4 +124,29 @@ class DiscussionTextTest {
         assertTrue(t.contains("minimum is at h ≈ 0.3"), t);
         assertTrue(t.contains("as good as the best bandwidth sampled"), t);
     }
+
+    /** Five seeds of one configuration with these test NLLs (the KDE as in {@link #model}). */
+    private static Model seeds(String task, String label, double entropy, double... nll) {
+        List<PartTwoExperiments.Trained> ts = new java.util.ArrayList<>();
+        PartTwoSpecs.Spec spec = new PartTwoSpecs.Spec(task, task + label, label, PartTwoSpecs.ROT5, 1500, 4, 250);
+        for (int k = 0; k < nll.length; k++) {
+            TrainingResult r = new TrainingResult(new double[] {3, 2}, new double[] {3, 2}, 2, 2, 2, 1.0,
+                    TrainingResult.Weights.FINAL, 2, 2, 1350, 150, null);
+            ts.add(new PartTwoExperiments.Trained(spec, 8 + k, r, new PartTwoExperiments.Scores(nll[k], 0.004, -6,
+                    -1.5 - 0.01 * k, null), null));
+        }
+        return new Model(spec, ts, new PartTwoExperiments.KdeFit(0.13, entropy + 0.03, null), entropy);
+    }
+
+    @Test
+    void oneSeedFarAboveTheOthersIsNamedWithTheMediansBeside() {
+        var g3 = seeds("task12", "3 Gaussians", 1.634, 2.00, 2.02, 8000, 2.05, 1.98);
+        var g7 = seeds("task12", "7 Gaussians", 2.479, 2.90, 2.95, 2.93, 2.97, 2.91);
+        String t = text("task12", g3, g7);
+        assertTrue(t.contains("seed 10 reaches a gap of 7998 nats"), t);
+        // the medians: gap 2.02 − 1.634 and 2.93 − 2.479; paired difference median of (0.9, 0.93, …)
+        assertTrue(t.contains("the gap is 0.386 nats with 3 Gaussians and 0.451 with 7 Gaussians"), t);
+        var calm = seeds("task12", "3 Gaussians", 1.634, 2.00, 2.02, 2.03, 2.05, 1.98);
+        assertFalse(text("task12", calm, g7).contains("reaches a gap"));
+    }
 }

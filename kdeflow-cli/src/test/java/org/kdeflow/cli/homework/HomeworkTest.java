@@ -119,6 +119,12 @@ class HomeworkTest {
         assertEquals("quick", m.path("settings").path("mode").asText());
         assertEquals(0, m.path("settings").path("seeds").path("data").asLong());
         assertEquals(1, m.path("settings").path("seeds").path("test").asLong());
+        assertEquals(2, m.path("settings").path("seeds").path("training_seeds_per_configuration").asInt());
+        assertEquals("f32", m.path("settings").path("training_precision").asText());
+        String html = Files.readString(report.resolve("index.html"));
+        for (String task : List.of("Task 10", "Task 11", "Task 12")) {
+            assertTrue(html.contains(task + ": ") && html.contains("over 2 training seeds"), "no seed table for " + task);
+        }
         assertTrue(m.path("timings").path("total_s").asDouble() > 0);
         for (String stage : List.of("compute", "derivations", "part1-kde", "part2-flows", "report-html", "report-pdf")) {
             assertTrue(m.path("timings").path("stages").has(stage), "no timing for " + stage);
