@@ -52,9 +52,11 @@ final class DensityPanels implements Figure {
         if (panelTitles.size() != values.size()) {
             throw new IllegalArgumentException(values.size() + " panels but " + panelTitles.size() + " titles");
         }
-        for (double[] v : values) {
-            if (v.length != grid.size()) {
-                throw new IllegalArgumentException("panel has " + v.length + " values, grid has " + grid.size());
+        for (int k = 0; k < values.size(); k++) {
+            int n = values.get(k).length;
+            if (n != grid.size()) {
+                throw new IllegalArgumentException("panel " + (k + 1) + " ('" + panelTitles.get(k) + "') has " + n
+                        + (n == 1 ? " value" : " values") + " but the grid has " + grid.size() + " points");
             }
         }
         this.title = title;
