@@ -8,6 +8,6 @@ final class ComputeStages {
     }
 
     static List<Stage> all() {
-        return List.of(new PartOneStage(), new PartTwoStage());
+        return List.of(new PartOneStage(), new PartTwoStage(), new BeyondStage());
     }
 }

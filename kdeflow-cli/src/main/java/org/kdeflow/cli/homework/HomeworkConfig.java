@@ -27,10 +27,11 @@ import org.kdeflow.nn.Precision;
  *     one the figures and model files show (Task 9 trains with the first only)
  * @param precision the arithmetic of the networks' products in training (F32: PyTorch's default, as the notebook
  *     trains); models are scored and saved in double either way
+ * @param beyond whether to add "Beyond the homework" (the spline flow and fit's choice on the Task 9 sets)
  */
 public record HomeworkConfig(boolean quick, long seed, int partOneN, List<Double> partOneH, int grid, int heldOutN,
         int curveH, int toyN, int testN, int layerSamples, double epochScale, double nScale, int trainSeeds,
-        Precision precision) {
+        Precision precision, boolean beyond) {
 
     /** The most training seeds a configuration may have. */
     public static final int MAX_TRAIN_SEEDS = 16;
@@ -52,13 +53,13 @@ public record HomeworkConfig(boolean quick, long seed, int partOneN, List<Double
     /** The homework's settings. */
     public static HomeworkConfig full(long seed) {
         return new HomeworkConfig(false, seed, 10_000, List.of(0.1, 0.5, 1.0), 100, 4000, 16, 1000, 20_000, 1000,
-                1.0, 1.0, 5, Precision.F32);
+                1.0, 1.0, 5, Precision.F32, false);
     }
 
     /** The same pipeline, small: 6 % of Part I's samples, 1/10 of Part II's, 1/50 of the epochs, a 32×32 grid. */
     public static HomeworkConfig quick(long seed) {
         return new HomeworkConfig(true, seed, 600, List.of(0.1, 0.5, 1.0), 32, 500, 6, 200, 1000, 200,
-                0.02, 0.1, 2, Precision.F32);
+                0.02, 0.1, 2, Precision.F32, false);
     }
 
     public long testSeed() {
@@ -67,6 +68,12 @@ public record HomeworkConfig(boolean quick, long seed, int partOneN, List<Double
 
     public long modelSeed() {
         return seed + 8;
+    }
+
+    /** These settings with "Beyond the homework" on or off. */
+    public HomeworkConfig withBeyond(boolean on) {
+        return new HomeworkConfig(quick, seed, partOneN, partOneH, grid, heldOutN, curveH, toyN, testN, layerSamples,
+                epochScale, nScale, trainSeeds, precision, on);
     }
 
     /** The training seeds of Tasks 10–12, the headline one first. */

@@ -25,6 +25,8 @@ final class HomeworkSections {
     final Section p2Task10;
     final Section p2Task11;
     final Section p2Task12;
+    /** Null unless the run adds it ({@link HomeworkConfig#beyond}). */
+    final Section beyond;
     final Section lossCurves;
     final Section reproducibility;
 
@@ -62,6 +64,7 @@ final class HomeworkSections {
         p2Task10 = partTwo.subsection("p2-task10", "Task 10 — Depth: K = 2 against K = 4");
         p2Task11 = partTwo.subsection("p2-task11", "Task 11 — Training-set size: N = 1500 against N = 3000");
         p2Task12 = partTwo.subsection("p2-task12", "Task 12 — Data complexity: 3 against 7 Gaussians");
+        beyond = config.beyond() ? doc.section("beyond", "Beyond the homework") : null;
         lossCurves = doc.section("appendix-losses", "Appendix A — Loss curves");
         reproducibility = doc.section("appendix-run", "Appendix B — The run: software, seeds, timings");
     }

@@ -149,4 +149,16 @@ class DiscussionTextTest {
         var calm = seeds("task12", "3 Gaussians", 1.634, 2.00, 2.02, 2.03, 2.05, 1.98);
         assertFalse(text("task12", calm, g7).contains("reaches a gap"));
     }
+
+    @Test
+    void beyondTheHomeworkNamesTheModelClosestToTheFloorAndWhetherFitChoseIt() {
+        var rows = List.of(new BeyondStage.Row("homework flow", 1.30), new BeyondStage.Row("LCV KDE", 1.25),
+                new BeyondStage.Row("spline flow", 1.20), new BeyondStage.Row("fit's choice (nsf)", 1.20));
+        String t = BeyondStage.sentence("Moons", rows, 1.0);
+        assertTrue(t.startsWith("Moons: spline flow comes closest to the floor (gap 0.2 nats, against 0.3"), t);
+        var kdeWins = List.of(rows.get(0), new BeyondStage.Row("LCV KDE", 1.10), rows.get(2),
+                new BeyondStage.Row("fit's choice (nsf)", 1.20));
+        String u = BeyondStage.sentence("Moons", kdeWins, 1.0);
+        assertTrue(u.contains("LCV KDE comes closest") && u.contains("trails it by 0.1 nats"), u);
+    }
 }

@@ -54,7 +54,7 @@ class HomeworkTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true),
-                "homework", "--quick", "--out", report.toString(), "--threads", "2", "--no-progress");
+                "homework", "--quick", "--beyond", "--out", report.toString(), "--threads", "2", "--no-progress");
         stdout = out.toString();
         stderr = err.toString();
     }
@@ -76,7 +76,7 @@ class HomeworkTest {
         }
         for (String id : List.of("p1-task1", "p1-task2", "p1-task3", "p1-task4", "p2-task1", "p2-task2", "p2-task3",
                 "p2-task4", "p2-task5", "p2-task6-8", "p2-task7", "p2-task9", "p2-task10", "p2-task11", "p2-task12",
-                "appendix-losses", "appendix-run")) {
+                "beyond", "appendix-losses", "appendix-run")) {
             assertTrue(ids.contains(id), "section " + id + " missing; have " + ids);
         }
         for (String id : ids) {
@@ -121,6 +121,13 @@ class HomeworkTest {
         assertEquals(1, m.path("settings").path("seeds").path("test").asLong());
         assertEquals(2, m.path("settings").path("seeds").path("training_seeds_per_configuration").asInt());
         assertEquals("f32", m.path("settings").path("training_precision").asText());
+        // --beyond: the spline flow and fit's choice on each Task 9 set, scored on the same fresh points
+        for (String set : List.of("Circles", "Moons", "GaussiansGrid", "GaussiansRot5")) {
+            JsonNode b = m.path("beyond").path(set);
+            assertTrue(Double.isFinite(b.path("nsf_test_nll").asDouble(Double.NaN)), set);
+            assertTrue(b.path("fit_cv_log_likelihood").has(b.path("fit_chosen").asText()), set);
+            assertTrue(Files.isRegularFile(report.resolve("beyond-" + set + ".png")), set);
+        }
         String html = Files.readString(report.resolve("index.html"));
         for (String task : List.of("Task 10", "Task 11", "Task 12")) {
             assertTrue(html.contains(task + ": ") && html.contains("over 2 training seeds"), "no seed table for " + task);
@@ -155,7 +162,8 @@ class HomeworkTest {
     @Test
     void sameSeedSameNumbers() throws Exception {
         Path again = tmp.resolve("again");
-        new Homework(HomeworkConfig.quick(0), 1, Progress.QUIET, false).run(again); // one thread: order-independent
+        new Homework(HomeworkConfig.quick(0).withBeyond(true), 1, Progress.QUIET, false)
+                .run(again); // one thread: order-independent
         ObjectNode a = (ObjectNode) JSON.readTree(report.resolve("metrics.json").toFile());
         ObjectNode b = (ObjectNode) JSON.readTree(again.resolve("metrics.json").toFile());
         for (String runOnly : List.of("timings", "machine")) { // how long, and on how many threads
