@@ -20,7 +20,7 @@ import java.util.Locale;
 /** Part I's sections: the samples, the estimates with their table, and the discussion generated from the numbers. */
 final class PartOneText {
     /** Text width of a 2 × 2 panel figure: two such figures fit on a page. */
-    static final int TWO_BY_TWO = 70;
+    static final int TWO_BY_TWO = 52;
 
     private PartOneText() {
     }
