@@ -269,7 +269,7 @@ public final class FitCommand implements Callable<Integer> {
             double[] range = FlowFigures.robustRange(List.of(points.toArray()), 0.5);
             Grid g = new Grid(range[0], range[1], range[2], range[3], 150, 150);
             Density d = r.model();
-            Plots.densityPanels("Chosen model " + r.chosen() + ": p(x)", List.of(r.chosen()), g,
+            Plots.densityPanels("The chosen model's density p(x)", List.of(r.chosen()), g,
                     List.of(d.density(g.points(), g.size())), 1, true, "p(x)").save(dir.resolve("density.png"));
             Plots.scatter("The data (" + points.size() + " points)", points.toArray(), points.size(), range)
                     .save(dir.resolve("data.png"));
