@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +15,9 @@ import org.kdeflow.cli.common.InputException;
 import org.kdeflow.cli.common.Outputs;
 import org.kdeflow.cli.common.ProgressBars;
 import org.kdeflow.cli.common.ThreadsOption;
+import org.kdeflow.cli.io.CsvData;
 import org.kdeflow.cli.io.DataFileOptions;
+import org.kdeflow.cli.io.WeightsOption;
 import org.kdeflow.cli.io.Json;
 import org.kdeflow.cli.plot.FlowFigures;
 import org.kdeflow.cli.plot.Plots;
@@ -27,6 +30,7 @@ import org.kdeflow.fit.Candidates;
 import org.kdeflow.fit.ModelSelection;
 import org.kdeflow.formats.SafeTensors;
 import org.kdeflow.models.ModelFile;
+import org.kdeflow.random.NumpyRandomState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,16 +43,22 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Choose the best density model for your data: KDEs (Scott, Silverman, likelihood CV, UCV, "
-                + "plug-in, SCV, adaptive), spline and affine flows, an ensemble of the best flow and a mixture of "
+                + "adaptive), spline and affine flows, an ensemble of the best flow and a mixture of "
                 + "the best KDE and the best flow, ranked by K-fold cross-validated held-out log-likelihood; ties "
                 + "within one standard error go to the cheaper model. The winner is refitted on all the data.",
-            "The candidate set is scaled to --budget: cheap candidates first; flows only while they fit."},
+            "The candidate set is scaled to --budget: cheap candidates first; flows only while they fit. Which "
+                + "candidates run depends only on the number of points, the dimension, --budget and --threads, so the "
+                + "same command gives the same model file, byte for byte. --weights weighs every fold's fit and score "
+                + "and --test-n's held-out NLL."},
         footer = {"", "Example:", "  kdeflow fit --data points.csv --columns x,y --out model.safetensors "
                 + "--report fit-report"})
 public final class FitCommand implements Callable<Integer> {
 
     @Mixin
     DataFileOptions data = new DataFileOptions();
+
+    @Mixin
+    WeightsOption weightsOption = new WeightsOption();
 
     @Option(names = "--out", paramLabel = "MODEL.safetensors", required = true,
             description = "Where to save the chosen model (read by score, sample --model, density).")
@@ -118,17 +128,25 @@ public final class FitCommand implements Callable<Integer> {
         Outputs.Output model = outputs.file("--out", out);
         Outputs.Output dir = outputs.folder("--report", report);
         try (Outputs.Staged staged = outputs.begin()) {
-            Dataset all = data.read().data();
+            CsvData csv = data.read(weightsOption);
+            Dataset all = csv.data();
+            double[] w = csv.weights();
             Dataset points = all;
             Dataset test = null;
+            double[] testWeights = null;
             if (testN > 0) {
                 if (all.size() - testN < folds) {
                     throw new InputException("--test-n " + testN + ": " + data.path() + " has " + all.size()
                             + " rows; holding out " + testN + " leaves fewer than --folds " + folds);
                 }
-                Dataset.Split split = all.randomSplit((double) (all.size() - testN) / all.size(), seed);
-                points = split.first();
-                test = split.second();
+                int[] perm = new NumpyRandomState(seed).permutation(all.size());
+                int[] kept = Arrays.copyOfRange(perm, 0, all.size() - testN);
+                points = all.select(kept);
+                test = all.select(Arrays.copyOfRange(perm, all.size() - testN, all.size()));
+                if (w != null) {
+                    testWeights = pick(w, Arrays.copyOfRange(perm, all.size() - testN, all.size()));
+                    w = pick(w, kept);
+                }
             }
             if (points.size() < 2 * folds) {
                 throw new InputException(data.path() + ": " + points.size() + " points are too few for " + folds
@@ -139,24 +157,47 @@ public final class FitCommand implements Callable<Integer> {
                 ModelSelection sel = new ModelSelection(Candidates.defaults(points.dim(), seed),
                         ModelSelection.Options.defaults().withFolds(folds).withSeed(seed).withBudget(budget)
                                 .withThreads(t), progress);
-                r = sel.select(points, null);
+                r = sel.select(points, w);
             } catch (IllegalArgumentException e) {
                 throw new InputException(data.path() + ": " + e.getMessage());
             }
-            Map<String, Object> summary = summary(points, test, r);
+            Map<String, Object> summary = summary(points, test, testWeights, r);
             ModelFile.save(r.model(), staged.path(model), saveAs, Map.of("kdeflow.fit", Json.compact(summary)));
             if (dir != null) {
                 writeReport(staged.path(dir), points, r, summary);
             }
             staged.commit();
             if (!quiet) {
-                print(r, test);
+                print(r, test, testWeights);
             }
         }
         return 0;
     }
 
-    private Map<String, Object> summary(Dataset points, Dataset test, ModelSelection.Result r) {
+    private static double[] pick(double[] w, int[] rows) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = w[rows[i]];
+        }
+        return out;
+    }
+
+    /** The mean of −log p over the held-out rows, weighted by their --weights when given. */
+    private static double heldOutNll(Density model, Dataset test, double[] w) {
+        double[] lp = model.logDensity(test);
+        double s = 0;
+        double sw = 0;
+        for (int i = 0; i < lp.length; i++) {
+            double wi = w == null ? 1.0 : w[i];
+            if (wi > 0) {
+                s -= wi * lp[i];
+                sw += wi;
+            }
+        }
+        return sw > 0 ? s / sw : Double.NaN;
+    }
+
+    private Map<String, Object> summary(Dataset points, Dataset test, double[] testWeights, ModelSelection.Result r) {
         Map<String, Object> m = new LinkedHashMap<>();
         Map<String, Object> src = new LinkedHashMap<>();
         src.put("data", data.path().toString());
@@ -186,7 +227,7 @@ public final class FitCommand implements Callable<Integer> {
         if (test != null) {
             Map<String, Object> held = new LinkedHashMap<>();
             held.put("n", test.size());
-            held.put("nll", finite(-r.model().meanLogDensity(test)));
+            held.put("nll", finite(heldOutNll(r.model(), test, testWeights)));
             m.put("held_out", held);
         }
         return m;
@@ -228,7 +269,7 @@ public final class FitCommand implements Callable<Integer> {
             double[] range = FlowFigures.robustRange(List.of(points.toArray()), 0.5);
             Grid g = new Grid(range[0], range[1], range[2], range[3], 150, 150);
             Density d = r.model();
-            Plots.densityPanels("Chosen model " + r.chosen() + ": p(x)", List.of(r.chosen()), g,
+            Plots.densityPanels("The chosen model's density p(x)", List.of(r.chosen()), g,
                     List.of(d.density(g.points(), g.size())), 1, true, "p(x)").save(dir.resolve("density.png"));
             Plots.scatter("The data (" + points.size() + " points)", points.toArray(), points.size(), range)
                     .save(dir.resolve("data.png"));
@@ -239,7 +280,7 @@ public final class FitCommand implements Callable<Integer> {
         ReportWriter.writeHtml(doc, dir);
     }
 
-    private void print(ModelSelection.Result r, Dataset test) {
+    private void print(ModelSelection.Result r, Dataset test, double[] testWeights) {
         var o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%-44s %18s %18s %8s%n", "candidate", "CV NLL ± SE", "gap ± SE", "seconds");
         for (ModelSelection.Score s : r.ranking()) {
@@ -253,7 +294,7 @@ public final class FitCommand implements Callable<Integer> {
         o.println("chosen: " + r.chosen() + "; wrote " + out + (report != null ? " and " + report : ""));
         if (test != null) {
             o.printf(Locale.ROOT, "held-out NLL: %.4f nats on %d rows not seen by the selection%n",
-                    -r.model().meanLogDensity(test), test.size());
+                    heldOutNll(r.model(), test, testWeights), test.size());
         }
     }
 

@@ -57,10 +57,10 @@ class FitCommandTest {
         double nll = -model.meanLogDensity(ToyDatasets.sample2dDatasets("Moons", 500, 1, 5));
         assertTrue(nll < 1.6, "a reasonable model of the moons: " + nll);
         Run again = Run.of("fit", "--data", csv.toString(), "--columns", "x,y", "--out", m2.toString(), "--budget",
-                "4", "--threads", "1", "--test-n", "40", "--quiet");
+                "4", "--threads", "2", "--test-n", "40", "--quiet");
         assertEquals(0, again.code(), again.err());
         assertEquals("", again.out());
-        assertArrayEquals(Files.readAllBytes(m1), Files.readAllBytes(m2), "same data, same model file bytes");
+        assertArrayEquals(Files.readAllBytes(m1), Files.readAllBytes(m2), "same data, budget and threads (the plan's inputs), same model file bytes");
     }
 
     @Test
@@ -79,5 +79,31 @@ class FitCommandTest {
         assertEquals(2, few.code());
         assertTrue(few.err().contains("too few for 20-fold cross-validation"), few.err());
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void weightsColumnShapesTheModelAndIsNeverACoordinate() throws Exception {
+        Dataset d = ToyDatasets.sample2dDatasets("Moons", 200, 0, 5);
+        StringBuilder b = new StringBuilder("x,y,w\n");
+        for (int i = 0; i < d.size(); i++) {
+            b.append(d.get(i, 0)).append(',').append(d.get(i, 1)).append(',').append(d.get(i, 1) > 0.25 ? 1 : 0)
+                    .append('\n');
+        }
+        Path csv = dir.resolve("weighted.csv");
+        Files.writeString(csv, b);
+        Path out = dir.resolve("w.safetensors");
+        Run r = Run.of("fit", "--data", csv.toString(), "--weights", "w", "--out", out.toString(), "--budget", "2",
+                "--quiet");
+        assertEquals(0, r.code(), r.err());
+        Density model = ModelFile.load(out);
+        assertEquals(2, model.dim(), "the weights column is not a coordinate");
+        // The upper moon (y > 0.25) has all the weight: the model puts far more mass on it than on the lower one.
+        assertTrue(model.logDensity(Dataset.of(new double[] {0.0, 1.0}, 1, 2))[0]
+                > model.logDensity(Dataset.of(new double[] {1.0, -0.5}, 1, 2))[0] + 3, "weighted towards y > 0.25");
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "x,y,w\n0,0,1\n1,1,-2\n");
+        Run neg = Run.of("fit", "--data", bad.toString(), "--weights", "w", "--out", out.toString());
+        assertEquals(2, neg.code());
+        assertTrue(neg.err().contains("bad.csv") && neg.err().contains("-2"), neg.err());
     }
 }

@@ -516,7 +516,30 @@ class HostileInputTest {
                         "sample", "--model", "@k3.safetensors", "--out", "@out.csv", "--plot", "@p.png"),
                 c("score of 2-column points under a 3-D KDE", "has 2 columns but the model",
                         all(copy("k3.safetensors", "pts.csv")),
-                        "score", "--model", "@k3.safetensors", "--data", "@pts.csv", "--out", "@s.csv"));
+                        "score", "--model", "@k3.safetensors", "--data", "@pts.csv", "--out", "@s.csv"),
+
+                // 13. fit
+                c("fit --report into a user's folder", "it holds user.txt", all(userFolder("o"), copy("pts.csv")),
+                        "fit", "--data", "@pts.csv", "--out", "@m.st", "--report", "@o"),
+                c("fit --out in /proc", "--out /proc/m.st: cannot write in /proc", copy("pts.csv"),
+                        "fit", "--data", "@pts.csv", "--out", "/proc/m.st"),
+                c("fit --out names a folder", "is a folder", all(userFolder("o"), copy("pts.csv")),
+                        "fit", "--data", "@pts.csv", "--out", "@o"),
+                c("fit keeps an old model when --report cannot be written", "--report /proc/r",
+                        all(copy("pts.csv"), file("m.st", "old")),
+                        "fit", "--data", "@pts.csv", "--out", "@m.st", "--report", "/proc/r"),
+                c("fit --budget 0", "--budget must be a positive number", copy("pts.csv"),
+                        "fit", "--data", "@pts.csv", "--out", "@m.st", "--budget", "0"),
+                c("fit --folds 1", "--folds must be between 2 and 100", copy("pts.csv"),
+                        "fit", "--data", "@pts.csv", "--out", "@m.st", "--folds", "1"),
+                c("fit --test-n leaves too few rows", "leaves fewer than --folds", copy("pts.csv"),
+                        "fit", "--data", "@pts.csv", "--out", "@m.st", "--test-n", "1000000"),
+                c("fit --weights names no column", "--weights w", copy("pts.csv"),
+                        "fit", "--data", "@pts.csv", "--weights", "w", "--out", "@m.st"),
+                c("fit --save-dtype f16", "--save-dtype must be f32 or f64", copy("pts.csv"),
+                        "fit", "--data", "@pts.csv", "--out", "@m.st", "--save-dtype", "f16"),
+                c("fit of a file that is not CSV", "is not UTF-8 text (a binary file?)", copy("m.safetensors"),
+                        "fit", "--data", "@m.safetensors", "--out", "@m.st"));
     }
 
     static String[] cat(String[] a, String... b) {

@@ -78,9 +78,9 @@ class PrecisionOptionTest {
     @Test
     void splineBenchmarkRuns() {
         for (String p : new String[] {"f64", "f32"}) {
-            Run r = Run.of("bench", "flow", "--flow", "nsf", "--epochs", "2", "--precision", p);
+            Run r = Run.of("bench", "flow", "--flow", "nsf", "--quick", "--epochs", "2", "--precision", p);
             assertEquals(0, r.code(), r.err());
-            assertTrue(r.out().contains("per epoch, median of 2"), r.out());
+            assertTrue(r.out().contains("per epoch, median of 2 after 20 warm-up"), r.out());
             assertTrue(r.out().contains("22 steps per epoch, 17349 parameters"), r.out());
         }
         Run bad = Run.of("bench", "flow", "--flow", "glow", "--epochs", "1");
