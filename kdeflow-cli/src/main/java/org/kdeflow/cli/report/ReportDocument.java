@@ -197,9 +197,8 @@ public final class ReportDocument {
                 throw new IllegalArgumentException("figure width must be 1..100 %: " + widthPercent);
             }
             int n = doc.nextFigure();
-            Element img = el("img").attr("src", file).attr("alt", caption)
-                    .attr("style", "width:" + widthPercent + "%");
-            content.add(el("div", linked(file, img), el("p", label("Figure"), caption)
+            Element img = el("img").attr("src", file).attr("alt", caption).attr("style", "width:100%");
+            content.add(el("div", linked(file, img, widthPercent), el("p", label("Figure"), caption)
                     .attr("class", "caption")).attr("class", "figure").attr("id", id + "-fig" + n));
             return this;
         }
@@ -227,7 +226,7 @@ public final class ReportDocument {
                 }
                 String file = files.get(k);
                 tr.add(el("td", linked(file, el("img").attr("src", file).attr("alt", caption)
-                        .attr("style", "width:100%"))).attr("style", "width:" + widthPercent + "%"));
+                        .attr("style", "width:100%"), 100)).attr("style", "width:" + widthPercent + "%"));
             }
             Element row = el("table", tbody).attr("class", "images");
             content.add(el("div", row, el("p", label("Figure"), caption)
@@ -241,9 +240,13 @@ public final class ReportDocument {
             }
         }
 
-        /** An image wrapped in a link to its file, so that a reader opens the figure at full size. */
-        private static Element linked(String file, Element img) {
-            return el("a", img).attr("href", file).attr("class", "figure-link").attr("title", "full size: " + file);
+        /**
+         * An image wrapped in a link to its file, so that a reader opens the figure at full size; the link is the
+         * block that takes {@code widthPercent} of the width (both renderers size a 100 % image inside it alike).
+         */
+        private static Element linked(String file, Element img, int widthPercent) {
+            return el("a", img).attr("href", file).attr("class", "figure-link").attr("title", "full size: " + file)
+                    .attr("style", "display:block;width:" + widthPercent + "%;margin:0 auto");
         }
 
         /**

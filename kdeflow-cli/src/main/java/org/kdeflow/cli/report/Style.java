@@ -41,7 +41,7 @@ final class Style {
             mtable.aligned mtd[columnalign="left"] { text-align: left; }
             .figure { margin: 0.9em 0; text-align: center; page-break-inside: avoid; }
             .figure img { max-width: 100%; border: none; }
-            a.figure-link { text-decoration: none; }
+            a.figure-link { display: block; text-decoration: none; }
             .caption, caption { font-size: 9pt; color: #333; text-align: left; margin: 0.3em 0; }
             caption { caption-side: top; padding-bottom: 0.3em; text-align: center; }
             .label { font-weight: bold; }

@@ -99,6 +99,8 @@ class ReportDocumentTest {
             }
         }
         assertEquals(List.of("a.png", "b.png", "c.png", "d.png"), hrefs);
+        // the link is the block that carries the figure's width (an image's own % is lost inside a link in the PDF)
+        assertTrue(((Element) links.item(links.getLength() - 1)).getAttribute("style").contains("width:60%"));
     }
 
     @Test
