@@ -161,6 +161,9 @@ final class BeyondStage implements Stage {
                 .save(run.dir.resolve("beyond-" + toy.key() + ".png"));
     }
 
+    /** Test NLLs closer than this (nats) are the same model's: fit refitted the candidate shown beside it. */
+    static final double MATCH = 5e-4;
+
     /** Which model comes closest to the floor on one set, by how much, and whether fit picked it. */
     static String sentence(String data, List<Row> models, double floor) {
         Row best = models.get(0);
@@ -175,6 +178,8 @@ final class BeyondStage implements Stage {
                 + " nats, against " + number(homework.nll() - floor) + " for the homework flow)";
         if (best == fit) {
             s += ", and fit chose it.";
+        } else if (fit.nll() - best.nll() < MATCH) {
+            s += ", and fit's choice matches it.";
         } else {
             s += "; fit's choice trails it by " + number(fit.nll() - best.nll()) + " nats on the fresh points, a "
                     + "cross-validation estimate on " + FOLDS + " folds of the training set being only an estimate.";

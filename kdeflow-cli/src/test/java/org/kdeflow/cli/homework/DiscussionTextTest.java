@@ -156,6 +156,7 @@ class DiscussionTextTest {
                 new BeyondStage.Row("spline flow", 1.20), new BeyondStage.Row("fit's choice (nsf)", 1.20));
         String t = BeyondStage.sentence("Moons", rows, 1.0);
         assertTrue(t.startsWith("Moons: spline flow comes closest to the floor (gap 0.2 nats, against 0.3"), t);
+        assertTrue(t.endsWith("and fit's choice matches it."), t); // the same NLL: fit refitted that candidate
         var kdeWins = List.of(rows.get(0), new BeyondStage.Row("LCV KDE", 1.10), rows.get(2),
                 new BeyondStage.Row("fit's choice (nsf)", 1.20));
         String u = BeyondStage.sentence("Moons", kdeWins, 1.0);
