@@ -62,7 +62,8 @@ public final class CsvWriter {
         }
         for (double[] e : extra) {
             if (e.length < n) {
-                throw new IllegalArgumentException("an extra column has " + e.length + " values for " + n + " rows");
+                throw new IllegalArgumentException("an extra column has " + e.length
+                        + (e.length == 1 ? " value" : " values") + " for " + n + (n == 1 ? " row" : " rows"));
             }
         }
         Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
