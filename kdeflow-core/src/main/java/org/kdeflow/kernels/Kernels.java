@@ -13,10 +13,11 @@ public final class Kernels {
     /** The system property that turns the vector kernels off when set to {@code false}. */
     public static final String SWITCH = "kdeflow.vector";
 
-    private static final Kernels INSTANCE = choose();
-
+    // SCALAR first: choose() returns it when the vector kernels are off or unavailable.
     private static final Kernels SCALAR = new Kernels(ScalarDenseKernel.INSTANCE, ScalarFloatDenseKernel.INSTANCE,
             AdamKernel.SCALAR, ScalarKdeOps.INSTANCE);
+
+    private static final Kernels INSTANCE = choose();
 
     private final DenseKernel dense;
     private final FloatDenseKernel denseF32;
