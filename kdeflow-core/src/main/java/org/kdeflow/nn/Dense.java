@@ -16,6 +16,9 @@ import org.kdeflow.random.NumpyRandomState;
  * gradient sums are gathered in a float buffer and then added to the (double) gradient buffer.
  */
 public final class Dense {
+    /** Columns of W taken this many at a time, so that the writes into Wᵀ run along a few rows at once. */
+    private static final int TRANSPOSE_BLOCK = 8;
+
     private final int in;
     private final int out;
     private final int wOff;
@@ -104,13 +107,21 @@ public final class Dense {
         if (f64.current(p)) {
             return;
         }
-        double[] v = p.values();
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                wt[i * out + o] = v[wOff + o * in + i];
+        transpose(p.values(), wOff, wt);
+        f64.mark(p);
+    }
+
+    /** wt = Wᵀ (in × out) of the out × in matrix W stored row-major at w[off …], in blocks of columns. */
+    private void transpose(double[] w, int off, double[] t) {
+        for (int i0 = 0; i0 < in; i0 += TRANSPOSE_BLOCK) {
+            int i1 = Math.min(i0 + TRANSPOSE_BLOCK, in);
+            for (int o = 0; o < out; o++) {
+                int row = off + o * in;
+                for (int i = i0; i < i1; i++) {
+                    t[i * out + o] = w[row + i];
+                }
             }
         }
-        f64.mark(p);
     }
 
     private synchronized void allocate32() {
@@ -130,13 +141,13 @@ public final class Dense {
         if (f32.current(p)) {
             return;
         }
+        sync(p); // the double Wᵀ, then both copies convert contiguously
         double[] v = p.values();
+        for (int j = 0; j < in * out; j++) {
+            w32[j] = (float) v[wOff + j];
+            wt32[j] = (float) wt[j];
+        }
         for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                float x = (float) v[wOff + o * in + i];
-                w32[o * in + i] = x;
-                wt32[i * out + o] = x;
-            }
             b32[o] = (float) v[wOff + in * out + o];
         }
         f32.mark(p);

@@ -668,7 +668,9 @@ public final class Trainer {
         private boolean clipGradient() {
             double[] g = p.gradients();
             if (options.clipNorm() <= 0) {
-                return p.gradientsFinite();
+                // Without skipping, a non-finite gradient needs no pass of its own: it makes Adam's update non-finite,
+                // which Adam reports, and the run stops with the same message.
+                return !options.skipNonFinite() || p.gradientsFinite();
             }
             double s = 0;
             for (double v : g) {
