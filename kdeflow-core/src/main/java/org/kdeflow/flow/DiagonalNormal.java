@@ -1,5 +1,6 @@
 package org.kdeflow.flow;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.kdeflow.nn.Parameters;
@@ -66,10 +67,7 @@ public final class DiagonalNormal implements Base {
     /** μ = 0, ℓ = 0. Draws nothing. */
     @Override
     public void initialize(NumpyRandomState rng) {
-        double[] v = p.values();
-        for (int j = 0; j < 2 * d; j++) {
-            v[offset + j] = 0.0;
-        }
+        Arrays.fill(p.values(), offset, offset + 2 * d, 0.0);
         p.changed();
     }
 

@@ -4,6 +4,7 @@ import org.kdeflow.kernels.KdeOps;
 import java.util.Arrays;
 import org.kdeflow.data.Dataset;
 import org.kdeflow.data.Grid;
+import org.kdeflow.data.Parallel;
 import org.kdeflow.density.Density;
 import org.kdeflow.random.NumpyRandomState;
 

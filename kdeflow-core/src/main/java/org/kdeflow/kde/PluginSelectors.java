@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.kdeflow.data.Dataset;
+import org.kdeflow.data.Parallel;
 import org.kdeflow.kernels.KdeOps;
 
 /**

@@ -2,6 +2,7 @@ package org.kdeflow.kde;
 
 import org.kdeflow.kernels.KdeOps;
 import org.kdeflow.data.Grid;
+import org.kdeflow.data.Parallel;
 
 /**
  * Path 2: the exact estimate on a g₁×g₂ grid for a diagonal H = diag(h₁, h₂) and a product kernel,

@@ -6,13 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
 import org.kdeflow.data.Dataset;
+import org.kdeflow.data.Parallel;
 import org.kdeflow.data.ToyDatasets;
 import org.kdeflow.density.Density;
 import org.kdeflow.density.Entropy;
@@ -108,7 +104,7 @@ public final class QualityBench {
                 double[] worstBySeed = new double[seeds];
                 double[] secsBySeed = new double[seeds];
                 double[] box = s.train().bounds();
-                parallel(seeds, threads, k -> {
+                Parallel.forEach(seeds, threads, k -> { // every seed writes only its own slots
                     FlowEstimator e = new FlowEstimator("nsf", Flows.Config.nsf(3, 64, 64),
                             Trainer.Options.robust().withSeed(k + 1), k + 1);
                     long t0 = System.nanoTime();
@@ -153,28 +149,6 @@ public final class QualityBench {
             }
         }
         return out;
-    }
-
-    /** Runs job(0 … count − 1) on the given number of threads; every job writes only its own slots. */
-    private static void parallel(int count, int threads, IntConsumer job) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, count)));
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int k = 0; k < count; k++) {
-                int kk = k;
-                futures.add(pool.submit(() -> job.accept(kk)));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     private static boolean inside(Dataset x, int i, double[] box) {

@@ -1,12 +1,12 @@
-package org.kdeflow.kde;
+package org.kdeflow.data;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
-/** Runs independent tasks 0..tasks−1 on a ForkJoinPool. */
-final class Parallel {
+/** Runs independent tasks 0..tasks−1 on a ForkJoinPool (the KDE sums, the benchmarks' independent fits). */
+public final class Parallel {
     private Parallel() {
     }
 
@@ -14,7 +14,7 @@ final class Parallel {
      * Runs {@code body} for every task index: threads = 1 sequentially in order, threads ≤ 0 on the common pool,
      * otherwise on a pool of that many workers (created for the call).
      */
-    static void forEach(int tasks, int threads, IntConsumer body) {
+    public static void forEach(int tasks, int threads, IntConsumer body) {
         if (threads == 1 || tasks <= 1) {
             for (int t = 0; t < tasks; t++) {
                 body.accept(t);
@@ -46,7 +46,7 @@ final class Parallel {
     }
 
     /** The number of workers a call with {@code threads} uses. */
-    static int workers(int threads) {
+    public static int workers(int threads) {
         return threads <= 0 ? Math.max(1, ForkJoinPool.commonPool().getParallelism() + 1) : threads;
     }
 }
