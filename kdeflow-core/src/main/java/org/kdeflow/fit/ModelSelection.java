@@ -5,11 +5,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.kdeflow.data.Dataset;
+import org.kdeflow.data.Parallel;
 import org.kdeflow.density.Density;
 
 /**
@@ -229,22 +226,12 @@ public final class ModelSelection implements DensityEstimator {
                 + (plan.ensemble() ? (options.ensembleMembers() - 1) * folds.count() : 0);
         listener.onPlan(fits, names(plan.candidates()), plan.skipped());
         List<Entry> entries = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.threads(), folds.count()),
-                r -> {
-                    Thread t = new Thread(r, "kdeflow-fit");
-                    t.setDaemon(true);
-                    return t;
-                });
-        try {
-            for (DensityEstimator c : plan.candidates()) {
-                entries.add(evaluate(c, data, weights, folds, pool));
-            }
-            Entry bestFlow = best(entries, omega, FlowEstimator.class);
-            if (plan.ensemble() && bestFlow != null) {
-                entries.add(ensemble((FlowEstimator) bestFlow.estimator(), bestFlow, data, weights, folds, pool));
-            }
-        } finally {
-            pool.shutdownNow();
+        for (DensityEstimator c : plan.candidates()) {
+            entries.add(evaluate(c, data, weights, folds));
+        }
+        Entry bestFlow = best(entries, omega, FlowEstimator.class);
+        if (plan.ensemble() && bestFlow != null) {
+            entries.add(ensemble((FlowEstimator) bestFlow.estimator(), bestFlow, data, weights, folds));
         }
         if (options.stack()) {
             Entry kde = best(entries, omega, KdeEstimator.class);
@@ -292,10 +279,10 @@ public final class ModelSelection implements DensityEstimator {
         return f == null || meanAndError(e.oof(), omega)[0] > meanAndError(f.oof(), omega)[0] ? e : f;
     }
 
-    private Entry evaluate(DensityEstimator c, Dataset data, double[] weights, Folds folds, ExecutorService pool) {
+    private Entry evaluate(DensityEstimator c, Dataset data, double[] weights, Folds folds) {
         long[] params = new long[1];
         long t0 = System.nanoTime();
-        double[] oof = outOfFold(c, data, weights, folds, pool, params);
+        double[] oof = outOfFold(c, data, weights, folds, params);
         return new Entry(c, oof, (System.nanoTime() - t0) * 1e-9, params[0]);
     }
 
@@ -303,15 +290,14 @@ public final class ModelSelection implements DensityEstimator {
      * The ensemble of the best flow: members 1 … M−1 (seeds seed + m) are cross-validated on the same folds, member 0
      * is the candidate already evaluated, and the ensemble's out-of-fold density is the members' mean.
      */
-    private Entry ensemble(FlowEstimator flow, Entry first, Dataset data, double[] weights, Folds folds,
-            ExecutorService pool) {
+    private Entry ensemble(FlowEstimator flow, Entry first, Dataset data, double[] weights, Folds folds) {
         int m = options.ensembleMembers();
         double[][] members = new double[m][];
         members[0] = first.oof();
         double secs = first.seconds();
         for (int k = 1; k < m; k++) {
             FlowEstimator member = new FlowEstimator(flow.name(), flow.config(), flow.options(), flow.seed() + k);
-            Entry e = evaluate(member, data, weights, folds, pool);
+            Entry e = evaluate(member, data, weights, folds);
             members[k] = e.oof();
             secs += e.seconds();
         }
@@ -331,44 +317,22 @@ public final class ModelSelection implements DensityEstimator {
         return new Entry(new EnsembleEstimator(flow, m), mean, secs, first.parameters() * m);
     }
 
-    private double[] outOfFold(DensityEstimator est, Dataset data, double[] weights, Folds folds,
-            ExecutorService pool, long[] params) {
+    private double[] outOfFold(DensityEstimator est, Dataset data, double[] weights, Folds folds, long[] params) {
         double[] lp = new double[data.size()];
-        List<Future<Long>> jobs = new ArrayList<>();
-        for (int f = 0; f < folds.count(); f++) {
-            int fold = f;
-            jobs.add(pool.submit(() -> {
-                int[] tr = folds.training(fold);
-                int[] te = folds.heldOut(fold);
-                Density model = est.fit(Folds.subset(data, tr), Folds.subset(weights, tr));
-                double[] v = model.logDensity(Folds.subset(data, te));
-                for (int k = 0; k < te.length; k++) {
-                    lp[te[k]] = v[k];
-                }
-                listener.onFit(est.name(), fold);
-                return fold == 0 ? est.parameterCount(model) : -1L;
-            }));
-        }
-        for (Future<Long> j : jobs) {
-            try {
-                long p = j.get();
-                if (p >= 0) {
-                    params[0] = p;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(cause);
+        // every fold writes only its held-out rows of lp
+        Parallel.forEach(folds.count(), Math.min(options.threads(), folds.count()), fold -> {
+            int[] tr = folds.training(fold);
+            int[] te = folds.heldOut(fold);
+            Density model = est.fit(Folds.subset(data, tr), Folds.subset(weights, tr));
+            double[] v = model.logDensity(Folds.subset(data, te));
+            for (int k = 0; k < te.length; k++) {
+                lp[te[k]] = v[k];
             }
-        }
+            listener.onFit(est.name(), fold);
+            if (fold == 0) {
+                params[0] = est.parameterCount(model);
+            }
+        });
         return lp;
     }
 
