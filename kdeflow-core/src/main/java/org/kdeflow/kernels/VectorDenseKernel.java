@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>input gradient, dX = dY·W: A = dY (n×out), B = W (out×in), C = dX;</li>
  *   <li>weight gradient, dW += dYᵀ·X: A = dYᵀ (out×n, read through strides), B = X (n×in), C = dW.</li>
  * </ul>
- * One register-blocked micro-kernel ({@link #gemm}) computes blocks of 4 rows × 2 vectors (eight independent
- * fused multiply-add chains sharing each load of B and each broadcast of A), then 1-row and 1-vector remainders.
+ * One register-blocked product ({@link #gemm}) computes blocks of 4 rows × 4 vectors (sixteen independent fused
+ * multiply-add chains sharing each load of B and each broadcast of A) where the register file holds them, else
+ * 4 rows × 2 vectors, then 1-row and 1-vector remainders.
  * Every element is the same ordered sum whatever block it falls in — start (bias or 0), then fused multiply-adds in
  * increasing order of the inner index — so blocking changes speed, not bits. Columns beyond the last full vector use
  * lane-wise dot products along the inner dimension (reading W or Wᵀ row-wise), and narrow sides (fewer columns than
@@ -33,6 +34,25 @@ final class VectorDenseKernel implements DenseKernel {
     private static final int LEAKY = 1;
     /** Times the leaky-ReLU derivative read from h (input gradient through a hidden layer). */
     private static final int LEAKY_GRAD = 2;
+
+    /**
+     * Whether the 4-row × 4-vector blocks run. They keep 21 vectors in registers (16 accumulators, 4 of B, one
+     * broadcast of A): aarch64 and AVX-512 have 32 vector registers, but x86 with 256-bit vectors (AVX2) has 16,
+     * where the 4 × 4 block spills accumulators to the stack in its inner loop; there the 4 × 2 blocks (11
+     * registers) do the same sums. Either way every element is the same ordered sum: the choice changes speed, not
+     * bits.
+     */
+    private final boolean block4x4;
+
+    /** The kernel with the block shape that fits this machine's vector registers. */
+    VectorDenseKernel() {
+        this(S.vectorBitSize() >= 512 || !System.getProperty("os.arch", "").matches("amd64|x86_64|x86|i386"));
+    }
+
+    /** The kernel with or without the 4 × 4 blocks (for tests: both give the same bits). */
+    VectorDenseKernel(boolean block4x4) {
+        this.block4x4 = block4x4;
+    }
 
     @Override
     public void forward(double[] x, int n, int in, int out, double[] w, int wOff, double[] wt, double[] b, int bOff,
@@ -156,11 +176,11 @@ final class VectorDenseKernel implements DenseKernel {
      * writing them twice changes nothing. That needs C to be overwritten, not accumulated into (init ≠ c); when
      * accumulating, cols must be a multiple of L.
      */
-    private static void gemm(double[] a, int aOff, int aRow, int aCol, int rows, int k, double[] bm, int bOff, int m,
+    private void gemm(double[] a, int aOff, int aRow, int aCol, int rows, int k, double[] bm, int bOff, int m,
             int cols, double[] c, int cOff, double[] init, int initOff, int initRow, int act, double[] h) {
         int full = cols - cols % L;
         int j = 0;
-        if (aCol == 1 || aRow == 1) {
+        if (block4x4 && (aCol == 1 || aRow == 1)) {
             for (; j + 4 * L <= full; j += 4 * L) {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4) {

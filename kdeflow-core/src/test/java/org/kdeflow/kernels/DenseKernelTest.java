@@ -74,6 +74,83 @@ class DenseKernelTest {
         assertArrayEquals(g2, g1, AGREEMENT, "accumulateGradients");
     }
 
+    /**
+     * The 4 × 4 and the 4 × 2 register blocks compute every element as the same ordered sum: equal bits, in double
+     * and in float, on shapes wide enough for the 4 × 4 blocks (the spline flow's 64-wide layers) and with tails.
+     */
+    @ParameterizedTest(name = "in={0} out={1} n={2}")
+    @MethodSource("wideShapes")
+    void blockShapesGiveTheSameBits(int in, int out, int n) {
+        DenseKernel wide = new VectorDenseKernel(true);
+        DenseKernel narrow = new VectorDenseKernel(false);
+        FloatDenseKernel wide32 = new VectorFloatDenseKernel(true);
+        FloatDenseKernel narrow32 = new VectorFloatDenseKernel(false);
+        SplittableRandom rnd = new SplittableRandom(in * 7919L + out * 31L + n);
+        double[] w = random(rnd, in * out + out);
+        double[] wt = new double[in * out];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                wt[i * out + o] = w[o * in + i];
+            }
+        }
+        double[] x = random(rnd, n * in);
+        double[] dy = random(rnd, n * out);
+        double[][] a = new double[2][];
+        float[][] f = new float[2][];
+        for (int k = 0; k < 2; k++) {
+            DenseKernel d = k == 0 ? wide : narrow;
+            double[] y = new double[n * out];
+            double[] dx = new double[n * in];
+            double[] g = new double[in * out + out];
+            d.forward(x, n, in, out, w, 0, wt, w, in * out, y, true);
+            d.backwardInput(dy, n, in, out, w, 0, wt, dx, x);
+            d.accumulateGradients(dy, x, n, in, out, g, 0, in * out, new double[DenseKernel.SCRATCH]);
+            a[k] = concat(y, dx, g);
+            FloatDenseKernel d32 = k == 0 ? wide32 : narrow32;
+            float[] y32 = new float[n * out];
+            float[] dx32 = new float[n * in];
+            float[] g32 = new float[in * out + out];
+            d32.forward(floats(x), n, in, out, floats(w), 0, floats(wt), floats(w), in * out, y32, false);
+            d32.backwardInput(floats(dy), n, in, out, floats(w), 0, floats(wt), dx32, null);
+            d32.accumulateGradients(floats(dy), floats(x), n, in, out, g32, 0, in * out,
+                    new float[FloatDenseKernel.SCRATCH]);
+            f[k] = concat(y32, dx32, g32);
+        }
+        assertArrayEquals(a[0], a[1], "double");
+        assertArrayEquals(f[0], f[1], "float");
+    }
+
+    static Stream<Arguments> wideShapes() {
+        int[][] s = {{64, 64, 64}, {1, 64, 64}, {64, 23, 64}, {64, 64, 7}, {40, 72, 13}, {33, 96, 9}};
+        return Stream.of(s).map(a -> Arguments.of(a[0], a[1], a[2]));
+    }
+
+    private static double[] concat(double[]... parts) {
+        return Stream.of(parts).flatMapToDouble(java.util.Arrays::stream).toArray();
+    }
+
+    private static float[] concat(float[]... parts) {
+        int len = 0;
+        for (float[] p : parts) {
+            len += p.length;
+        }
+        float[] out = new float[len];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    private static float[] floats(double[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) v[i];
+        }
+        return out;
+    }
+
     /** The Adam update performs the same IEEE operations on both kernels: equal bits, tails included. */
     @ParameterizedTest(name = "len={0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 7, 8, 9, 64, 1219})
