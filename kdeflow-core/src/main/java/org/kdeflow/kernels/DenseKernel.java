@@ -40,6 +40,26 @@ public interface DenseKernel {
     void accumulateGradients(double[] dy, double[] x, int n, int in, int out, double[] g, int wOff, int bOff,
             double[] scratch);
 
+    /**
+     * Fills t (in×out, from 0) with Wᵀ of the out×in matrix W stored row-major at w[off …]: the copy the forward
+     * product reads. In blocks of {@link #TRANSPOSE_BLOCK} columns of W, so each pass writes a few neighbouring rows
+     * of t. Modifies t only.
+     */
+    static void transpose(double[] w, int off, int in, int out, double[] t) {
+        for (int i0 = 0; i0 < in; i0 += TRANSPOSE_BLOCK) {
+            int i1 = Math.min(i0 + TRANSPOSE_BLOCK, in);
+            for (int o = 0; o < out; o++) {
+                int row = off + o * in;
+                for (int i = i0; i < i1; i++) {
+                    t[i * out + o] = w[row + i];
+                }
+            }
+        }
+    }
+
+    /** Columns of W per pass of {@link #transpose}. */
+    int TRANSPOSE_BLOCK = 8;
+
     /** PyTorch's default negative slope of {@code nn.LeakyReLU}, fused into the products. */
     double LEAKY_SLOPE = 0.01;
 

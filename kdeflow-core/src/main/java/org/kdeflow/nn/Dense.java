@@ -17,7 +17,6 @@ import org.kdeflow.random.NumpyRandomState;
  */
 public final class Dense {
     /** Columns of W taken this many at a time, so that the writes into Wᵀ run along a few rows at once. */
-    private static final int TRANSPOSE_BLOCK = 8;
 
     private final int in;
     private final int out;
@@ -107,21 +106,8 @@ public final class Dense {
         if (f64.current(p)) {
             return;
         }
-        transpose(p.values(), wOff, wt);
+        DenseKernel.transpose(p.values(), wOff, in, out, wt);
         f64.mark(p);
-    }
-
-    /** wt = Wᵀ (in × out) of the out × in matrix W stored row-major at w[off …], in blocks of columns. */
-    private void transpose(double[] w, int off, double[] t) {
-        for (int i0 = 0; i0 < in; i0 += TRANSPOSE_BLOCK) {
-            int i1 = Math.min(i0 + TRANSPOSE_BLOCK, in);
-            for (int o = 0; o < out; o++) {
-                int row = off + o * in;
-                for (int i = i0; i < i1; i++) {
-                    t[i * out + o] = w[row + i];
-                }
-            }
-        }
     }
 
     private synchronized void allocate32() {
@@ -141,12 +127,13 @@ public final class Dense {
         if (f32.current(p)) {
             return;
         }
-        sync(p); // the double Wᵀ, then both copies convert contiguously
+        // W converts contiguously, then Wᵀ transposes the float copy (the double Wᵀ waits until a double product
+        // needs it)
         double[] v = p.values();
         for (int j = 0; j < in * out; j++) {
             w32[j] = (float) v[wOff + j];
-            wt32[j] = (float) wt[j];
         }
+        FloatDenseKernel.transpose(w32, 0, in, out, wt32);
         for (int o = 0; o < out; o++) {
             b32[o] = (float) v[wOff + in * out + o];
         }
