@@ -575,7 +575,8 @@ public final class KdeCommand implements Callable<Integer> {
         cols.add("density");
         cols.add("log_density");
         CsvWriter.write(file, cols, qx, m, d, p, lp);
-        return "wrote " + m + " densities of " + e.label() + " to " + out + " (" + KdeStudy.label(kde.bandwidth())
+        return "wrote " + Words.count(m, "density", "densities") + " of " + e.label() + " to " + out
+                + " (" + KdeStudy.label(kde.bandwidth())
                 + (kde.isAdaptive() ? ", adaptive" : "") + ")";
     }
 }

@@ -11,6 +11,7 @@ import org.kdeflow.cli.common.DistributionOptions;
 import org.kdeflow.cli.common.InputException;
 import org.kdeflow.cli.common.Limits;
 import org.kdeflow.cli.common.Outputs;
+import org.kdeflow.cli.common.Words;
 import org.kdeflow.cli.io.CsvWriter;
 import org.kdeflow.cli.io.ModelFiles;
 import org.kdeflow.cli.plot.Figure;
@@ -118,7 +119,7 @@ public final class SampleCommand implements Callable<Integer> {
             }
             staged.commit();
         }
-        spec.commandLine().getOut().println("wrote " + s.n() + " points" + (s.logProb() != null ? " with log_prob"
+        spec.commandLine().getOut().println("wrote " + Words.count(s.n(), "point") + (s.logProb() != null ? " with log_prob"
                 : "") + " to " + out + (plot != null ? " and " + plot : ""));
         return 0;
     }

@@ -312,10 +312,13 @@ public final class TrainCommand implements Callable<Integer> {
         if (!homework()) {
             try {
                 Flows.Kind.parse(flowKind);
+            } catch (IllegalArgumentException e) {
+                throw usage("--flow: unknown flow '" + flowKind + "' (expected nsf, realnvp or homework)");
+            }
+            try {
                 Flows.BaseKind.parse(base);
             } catch (IllegalArgumentException e) {
-                throw usage((e.getMessage().startsWith("unknown flow") ? "--flow" : "--base") + ": "
-                        + e.getMessage());
+                throw usage("--base: " + e.getMessage());
             }
         } else {
             if (!base.trim().equalsIgnoreCase("normal")) {

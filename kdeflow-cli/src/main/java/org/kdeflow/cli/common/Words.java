@@ -9,7 +9,12 @@ public final class Words {
 
     /** "1 value", "2 values", "0 values". */
     public static String count(long n, String noun) {
-        return n + " " + (n == 1 ? noun : noun + "s");
+        return count(n, noun, noun + "s");
+    }
+
+    /** "1 density", "2 densities": the count with the singular or the given plural. */
+    public static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     /** A byte count for people: "512 bytes", "3.2 MB", "14 GB" (powers of 1000, two significant digits above 10). */

@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.kdeflow.formats.AtomicFiles;
+import org.kdeflow.cli.common.Words;
 
 /**
  * The one CSV writer of the command line: a header row (quoted where RFC 4180 needs it), then one row per point with
@@ -62,8 +63,8 @@ public final class CsvWriter {
         }
         for (double[] e : extra) {
             if (e.length < n) {
-                throw new IllegalArgumentException("an extra column has " + e.length
-                        + (e.length == 1 ? " value" : " values") + " for " + n + (n == 1 ? " row" : " rows"));
+                throw new IllegalArgumentException("an extra column has " + Words.count(e.length, "value") + " for "
+                        + Words.count(n, "row"));
             }
         }
         Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
