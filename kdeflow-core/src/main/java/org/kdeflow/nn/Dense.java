@@ -16,8 +16,6 @@ import org.kdeflow.random.NumpyRandomState;
  * gradient sums are gathered in a float buffer and then added to the (double) gradient buffer.
  */
 public final class Dense {
-    /** Columns of W taken this many at a time, so that the writes into Wᵀ run along a few rows at once. */
-
     private final int in;
     private final int out;
     private final int wOff;

@@ -49,7 +49,7 @@ final class BeyondStage implements Stage {
 
     /** One set's new models: the spline flow, the selection, their test NLLs and densities on the grid. */
     record Outcome(Spec spec, double nsfNll, double[] nsfDensity, double nsfSeconds, ModelSelection.Result selection,
-            double fitNll, double[] fitDensity, double fitSeconds) {
+            double fitNll, double[] fitDensity, double fitSeconds, PartTwoExperiments.KdeFit kde) {
     }
 
     /** The robust recipe in float32, with the run's epoch scale (200 epochs for the homework). */
@@ -90,7 +90,8 @@ final class BeyondStage implements Stage {
         ModelSelection.Result r = fit.select(data, null);
         double fitSeconds = (System.nanoTime() - t1) / 1e9;
         return new Outcome(s, -flow.meanLogDensity(test), flow.density(grid.points(), grid.size()), nsfSeconds, r,
-                -r.model().meanLogDensity(test), r.model().density(grid.points(), grid.size()), fitSeconds);
+                -r.model().meanLogDensity(test), r.model().density(grid.points(), grid.size()), fitSeconds,
+                PartTwoExperiments.kde(s.toy(), s.n(), c, test)); // the figure's KDE panel, in this job's thread
     }
 
     /** One row of the comparison: a model's name and test NLL. */
@@ -149,8 +150,7 @@ final class BeyondStage implements Stage {
         Grid grid = PartTwoSpecs.grid(toy, c);
         Density homework = FlowModelFile.load(run.dir.resolve(PartTwoStage.MODELS).resolve(sp.id() + ".safetensors"));
         double[] truth = toy.limit().density(grid.points(), grid.size());
-        PartTwoExperiments.KdeFit kde = PartTwoExperiments.kde(toy, sp.n(), c,
-                toy.sample(2, c.testSeed())); // the density on the grid only; its NLL comes from Part II
+        PartTwoExperiments.KdeFit kde = o.kde();
         List<double[]> values = List.of(truth, homework.density(grid.points(), grid.size()), kde.density(),
                 o.nsfDensity(), o.fitDensity());
         List<String> titles = List.of("true density", "homework flow", "KDE, h = " + number(kde.h()) + " (LCV)",

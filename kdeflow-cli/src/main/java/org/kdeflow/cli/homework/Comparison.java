@@ -48,19 +48,14 @@ record Comparison(Model a, Model b, Spread gapDifference, Spread medianDifferenc
         return new Comparison(a, b, new Spread(d), new Spread(m), se, paired);
     }
 
-    /** sd over the test points of the seeds' mean (log p_a − log p_b), over √n. */
+    /** sd over the test points of the seeds' mean log p_a − the seeds' mean log p_b, over √n. */
     private static double pairedError(Model a, Model b) {
-        int n = a.scores().logp().length;
-        int s = a.seeds().size();
-        double[] w = new double[n];
-        for (int k = 0; k < s; k++) {
-            double[] x = a.seeds().get(k).scores().logp();
-            double[] y = b.seeds().get(k).scores().logp();
-            for (int i = 0; i < n; i++) {
-                w[i] += s == 1 ? x[i] - y[i] : (x[i] - y[i]) / s;
-            }
+        double[] w = a.meanLogp();
+        double[] y = b.meanLogp();
+        for (int i = 0; i < w.length; i++) {
+            w[i] -= y[i];
         }
-        return new Spread(w).sd() / Math.sqrt(n);
+        return Model.pointError(w);
     }
 
     /** The number of training seeds. */

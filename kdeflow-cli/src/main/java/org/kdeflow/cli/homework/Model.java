@@ -90,19 +90,27 @@ record Model(Spec spec, List<Trained> seeds, KdeFit kde, double entropy) {
      * points of the seeds' mean log p, over √n (the headline's own standard error without per-point values).
      */
     double testPointStandardError() {
-        double[] first = seeds.get(0).scores().logp();
-        if (first == null || seeds.size() == 1) {
+        if (scores().logp() == null || seeds.size() == 1) {
             return scores().standardError();
         }
-        int n = first.length;
-        double[] u = new double[n];
+        return pointError(meanLogp());
+    }
+
+    /** Per test point, the mean over the training seeds of log p (a new array; needs per-point values). */
+    double[] meanLogp() {
+        double[] u = new double[scores().logp().length];
         for (Trained t : seeds) {
             double[] lp = t.scores().logp();
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < u.length; i++) {
                 u[i] += lp[i] / seeds.size();
             }
         }
-        return new Spread(u).sd() / Math.sqrt(n);
+        return u;
+    }
+
+    /** The standard error of a mean over test points: their sd over √n. */
+    static double pointError(double[] perPoint) {
+        return new Spread(perPoint).sd() / Math.sqrt(perPoint.length);
     }
 
     /** Summaries of a measure over training seeds. */

@@ -147,7 +147,8 @@ public final class PartOne {
         double[] hwIse = r.entries().stream().mapToDouble(KdeStudy.Entry::ise).toArray();
         return Plots.lines(o.dist().name() + ": ISE against h", "h", "ISE", true, true, List.of(
                 new Series("ISE(h)", r.curve().h(), r.curve().ise()),
-                Series.points("h = 0.1, 0.5, 1", hwH, hwIse),
+                Series.points("h = " + String.join(", ", o.setting().h().stream().map(h -> number(h)).toList()), hwH,
+                        hwIse),
                 Series.points("LCV h = " + number(cvH), new double[] {cvH}, new double[] {r.crossValidatedIse()})),
                 new double[] {cvH});
     }
@@ -174,7 +175,7 @@ public final class PartOne {
             f2[k] = f[k] * f[k];
         }
         double normF2 = o.study().grid().integrate(f2);
-        double bestIse = o.study().curve().ise()[Stats.argmin(o.study().curve().ise())];
+        double bestIse = java.util.Arrays.stream(o.study().curve().ise()).min().orElseThrow();
         return new Difficulty(o.study().truthHeldOutLogLikelihood() - bestLl, bestIse / normF2);
     }
 }

@@ -124,8 +124,10 @@ final class PartOneText {
             sb.append("; the held-out log-likelihood prefers h = ").append(number(h(es.get(bl))))
                     .append(" and the maximum error h = ").append(number(h(es.get(bm))));
         }
-        double bestH = o.study().curve().h()[Stats.argmin(o.study().curve().ise())];
-        double bestIse = o.study().curve().ise()[Stats.argmin(o.study().curve().ise())];
+        double[] curveIse = o.study().curve().ise();
+        int best = Stats.argmin(curveIse);
+        double bestH = o.study().curve().h()[best];
+        double bestIse = curveIse[best];
         double cv = o.study().crossValidated().diagonal()[0];
         sb.append(". The ISE curve's minimum is at h ≈ ").append(number(bestH)).append(" (ISE ")
                 .append(number(bestIse)).append(")");

@@ -116,7 +116,7 @@ final class PartTwoStage implements Stage {
         Run.Jobs figs = new Run.Jobs();
         Map<String, Run.Result<PartTwoFigures.Drawn>> densities = new LinkedHashMap<>();
         for (String task : PartTwoSpecs.TASKS) {
-            List<Model> ms = models.stream().filter(m -> m.spec().task().equals(task)).toList();
+            List<Model> ms = of(models, task);
             if (task.equals("task9")) {
                 for (Model m : ms) {
                     densities.put(m.spec().id(), figs.add("density " + m.spec().id(), () -> saved(run,

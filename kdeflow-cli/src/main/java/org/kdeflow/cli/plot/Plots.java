@@ -150,14 +150,8 @@ public final class Plots {
             k++;
         }
         if (!logX && equallySpaced(series)) {
-            // XChart puts the ticks of an axis whose values are all equally spaced on the values themselves
-            // (1, 54, 107, …); one invisible point off that lattice makes it choose round ticks instead
             Series first = series.get(0);
-            double step = first.x()[1] - first.x()[0];
-            XYSeries anchor = chart.addSeries(" ", new double[] {lo[0] - 0.5 * step}, new double[] {first.y()[0]});
-            anchor.setMarker(SeriesMarkers.NONE);
-            anchor.setLineColor(new Color(0, 0, 0, 0));
-            anchor.setShowInLegend(false);
+            offLattice(chart, lo[0] - 0.5 * (first.x()[1] - first.x()[0]), first.y()[0]);
         }
         if (verticalMarkers != null) {
             for (double v : verticalMarkers) {
@@ -168,6 +162,17 @@ public final class Plots {
                     new float[] {6f, 4f}, 0f));
         }
         return new ChartGrid(null, List.of(chart), 1, w, 420);
+    }
+
+    /**
+     * XChart puts the ticks of an axis whose values are all equally spaced on the values themselves (1, 54, 107, …);
+     * one invisible point (x, y) off that lattice makes it choose round ticks instead.
+     */
+    private static void offLattice(XYChart chart, double x, double y) {
+        XYSeries anchor = chart.addSeries(" ", new double[] {x}, new double[] {y});
+        anchor.setMarker(SeriesMarkers.NONE);
+        anchor.setLineColor(new Color(0, 0, 0, 0));
+        anchor.setShowInLegend(false);
     }
 
     private static final org.knowm.xchart.style.markers.Marker[] POINT_MARKERS = {
@@ -255,12 +260,7 @@ public final class Plots {
             v.setLineColor(LINE_COLORS[1]);
             v.setLineStyle(new BasicStroke(1.6f));
             v.setMarker(SeriesMarkers.NONE);
-            // XChart puts the ticks of an axis whose values are all equally spaced on the values themselves
-            // (1, 54, 107, …); one invisible point off the epoch lattice makes it choose round ticks instead
-            XYSeries anchor = chart.addSeries(" ", new double[] {0.5}, new double[] {m.train()[0]});
-            anchor.setMarker(SeriesMarkers.NONE);
-            anchor.setLineColor(new Color(0, 0, 0, 0));
-            anchor.setShowInLegend(false);
+            offLattice(chart, 0.5, m.train()[0]);
             if (m.bestEpoch() > 0) {
                 chart.addAnnotation(new AnnotationLine(m.bestEpoch(), true, false));
                 // the label sits half-way up, below the legend and above the settled curves, on whichever side

@@ -98,8 +98,12 @@ public final class ReportDocument {
 
     /** The document as text: an HTML5 doctype followed by the XHTML tree. */
     public String toXhtmlString() {
+        return text(toXhtml());
+    }
+
+    private static String text(Element html) {
         StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n");
-        toXhtml().write(sb);
+        html.write(sb);
         sb.append('\n');
         return sb.toString();
     }
@@ -116,10 +120,7 @@ public final class ReportDocument {
                 m.attr("mathsize", inlineMathSize);
             }
         }
-        StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n");
-        html.write(sb);
-        sb.append('\n');
-        return sb.toString();
+        return text(html);
     }
 
     /** A section: heading, numbered figures and tables, sub-sections. Methods return the section for chaining. */

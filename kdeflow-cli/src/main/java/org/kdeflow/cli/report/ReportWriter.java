@@ -35,7 +35,7 @@ public final class ReportWriter {
      * The {@code mathsize} of inline formulas in the PDF, chosen by eye so that their letters match the 10.5 pt body
      * text (the MathML layout's sizes are not the text's points).
      */
-    static final String PDF_INLINE_MATH = System.getProperty("kdeflow.report.mathsize", "14pt");
+    static final String PDF_INLINE_MATH = "14pt";
 
     private ReportWriter() {
     }
