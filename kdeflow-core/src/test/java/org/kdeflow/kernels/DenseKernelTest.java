@@ -88,13 +88,13 @@ class DenseKernelTest {
         SplittableRandom rnd = new SplittableRandom(in * 7919L + out * 31L + n);
         double[] w = random(rnd, in * out + out);
         double[] wt = new double[in * out];
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                wt[i * out + o] = w[o * in + i];
-            }
-        }
+        DenseKernel.transpose(w, 0, in, out, wt);
         double[] x = random(rnd, n * in);
         double[] dy = random(rnd, n * out);
+        float[] w32 = floats(w);
+        float[] wt32 = floats(wt);
+        float[] x32 = floats(x);
+        float[] dy32 = floats(dy);
         double[][] a = new double[2][];
         float[][] f = new float[2][];
         for (int k = 0; k < 2; k++) {
@@ -110,10 +110,9 @@ class DenseKernelTest {
             float[] y32 = new float[n * out];
             float[] dx32 = new float[n * in];
             float[] g32 = new float[in * out + out];
-            d32.forward(floats(x), n, in, out, floats(w), 0, floats(wt), floats(w), in * out, y32, false);
-            d32.backwardInput(floats(dy), n, in, out, floats(w), 0, floats(wt), dx32, null);
-            d32.accumulateGradients(floats(dy), floats(x), n, in, out, g32, 0, in * out,
-                    new float[FloatDenseKernel.SCRATCH]);
+            d32.forward(x32, n, in, out, w32, 0, wt32, w32, in * out, y32, false);
+            d32.backwardInput(dy32, n, in, out, w32, 0, wt32, dx32, null);
+            d32.accumulateGradients(dy32, x32, n, in, out, g32, 0, in * out, new float[FloatDenseKernel.SCRATCH]);
             f[k] = concat(y32, dx32, g32);
         }
         assertArrayEquals(a[0], a[1], "double");

@@ -3,6 +3,7 @@ package org.kdeflow.cli.homework;
 import static org.kdeflow.cli.report.ReportDocument.number;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.kdeflow.cli.plot.ColorCap;
 import org.kdeflow.cli.plot.Figure;
@@ -175,7 +176,7 @@ public final class PartOne {
             f2[k] = f[k] * f[k];
         }
         double normF2 = o.study().grid().integrate(f2);
-        double bestIse = java.util.Arrays.stream(o.study().curve().ise()).min().orElseThrow();
+        double bestIse = Arrays.stream(o.study().curve().ise()).min().orElseThrow();
         return new Difficulty(o.study().truthHeldOutLogLikelihood() - bestLl, bestIse / normF2);
     }
 }
